@@ -1,0 +1,2 @@
+// Package apis lists the API groups the skiff apiserver serves.
+package apis
