@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/skiff-sh/skiff/apis/core/configmap"
+	"github.com/skiff-sh/skiff/apis/core/defaults"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -15,7 +16,10 @@ var Group = registry.Group{
 	Name:     "",
 	Versions: []string{"v1"},
 	Install: func() error {
-		return scheme.AddGroup(corev1.AddToScheme, []schema.GroupVersion{corev1.SchemeGroupVersion}, corev1.SchemeGroupVersion)
+		if err := scheme.AddGroup(corev1.AddToScheme, []schema.GroupVersion{corev1.SchemeGroupVersion}, corev1.SchemeGroupVersion); err != nil {
+			return err
+		}
+		return defaults.RegisterDefaults(scheme.Scheme)
 	},
 	NewStorage: registry.Version("v1",
 		configmap.NewStorage,

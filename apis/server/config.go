@@ -7,8 +7,8 @@ import (
 	"os"
 	"time"
 
-	"k8s.io/apimachinery/pkg/util/sets"
 	apiextensionsapiserver "k8s.io/apiextensions-apiserver/pkg/apiserver"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/apis/apiserver"
 	"k8s.io/apiserver/pkg/authentication/authenticator"
 	"k8s.io/apiserver/pkg/authentication/group"
@@ -210,4 +210,3 @@ func (c *Config) Close() {
 		c.Etcd.Close()
 	}
 }
-

@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	apiextensionsapiserver "k8s.io/apiextensions-apiserver/pkg/apiserver"
-	apiextensionsv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
+	"go.opentelemetry.io/otel/trace/noop"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextensionsv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
+	apiextensionsapiserver "k8s.io/apiextensions-apiserver/pkg/apiserver"
 	apiextensionsoptions "k8s.io/apiextensions-apiserver/pkg/cmd/server/options"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -19,7 +20,6 @@ import (
 	aggregatorscheme "k8s.io/kube-aggregator/pkg/apiserver/scheme"
 	apiregistrationclient "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset/typed/apiregistration/v1"
 	"k8s.io/kube-aggregator/pkg/controllers/autoregister"
-	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/skiff-sh/skiff/apis"
 	"github.com/skiff-sh/skiff/apis/scheme"
@@ -89,7 +89,12 @@ func newCore(c *Config, delegate genericapiserver.DelegationTarget) (*genericapi
 		}
 		info := genericapiserver.NewDefaultAPIGroupInfo(group.Name, scheme.Scheme, scheme.ParameterCodec, scheme.Codecs)
 		for version, resources := range storage {
-			info.VersionedResourcesStorageMap[version] = resources
+			if len(resources) > 0 {
+				info.VersionedResourcesStorageMap[version] = resources
+			}
+		}
+		if len(info.VersionedResourcesStorageMap) == 0 {
+			continue // a group whose resources are still to come
 		}
 		if group.Name == "" {
 			err = server.InstallLegacyAPIGroup(genericapiserver.DefaultLegacyAPIPrefix, &info)

@@ -1,0 +1,20 @@
+// Package discovery serves the discovery.k8s.io API group.
+package discovery
+
+import (
+	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/skiff-sh/skiff/apis/registry"
+	"github.com/skiff-sh/skiff/apis/scheme"
+)
+
+// Group is the discovery.k8s.io group.
+var Group = registry.Group{
+	Name:     discoveryv1.GroupName,
+	Versions: []string{"v1"},
+	Install: func() error {
+		return scheme.AddGroup(discoveryv1.AddToScheme, []schema.GroupVersion{discoveryv1.SchemeGroupVersion}, discoveryv1.SchemeGroupVersion)
+	},
+	NewStorage: registry.Version("v1"),
+}

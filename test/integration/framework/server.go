@@ -1,0 +1,123 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/skiff-sh/skiff/apis/server"
+)
+
+// Server is a running in-process apiserver.
+type Server struct {
+	// ClientConfig reaches the server as the admin user.
+	ClientConfig *rest.Config
+	// Options are the options it runs with (data dir, ports).
+	Options *server.Options
+	cancel  context.CancelFunc
+	done    chan error
+	ownDir  bool
+}
+
+// Start runs an apiserver on a free loopback port. With dataDir "" it uses a new temporary
+// directory that Stop removes; a given dataDir is kept (to test restarts).
+func Start(ctx context.Context, dataDir string, customize ...func(*server.Options)) (*Server, error) {
+	ownDir := dataDir == ""
+	if ownDir {
+		dir, err := os.MkdirTemp("", "skiff-integration-")
+		if err != nil {
+			return nil, err
+		}
+		dataDir = dir
+	}
+	o := server.NewOptions()
+	o.DataDir = dataDir
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	o.SecureServing.Listener = listener
+	o.SecureServing.BindPort = listener.Addr().(*net.TCPAddr).Port
+	for _, c := range customize {
+		c(o)
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	s := &Server{Options: o, cancel: cancel, done: make(chan error, 1), ownDir: ownDir}
+	config, err := server.NewConfig(ctx, o)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	srv, err := server.New(config)
+	if err != nil {
+		config.Close()
+		cancel()
+		return nil, err
+	}
+	if err := o.WriteAdminKubeconfig(); err != nil {
+		config.Close()
+		cancel()
+		return nil, err
+	}
+	go func() { s.done <- srv.Run(ctx) }()
+
+	s.ClientConfig, err = clientcmd.BuildConfigFromFlags("", o.KubeconfigPath())
+	if err != nil {
+		s.Stop()
+		return nil, err
+	}
+	s.ClientConfig.QPS, s.ClientConfig.Burst = 1000, 2000
+	if err := s.waitReady(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) waitReady(ctx context.Context) error {
+	client, err := kubernetes.NewForConfig(s.ClientConfig)
+	if err != nil {
+		return err
+	}
+	var lastErr error
+	err = wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 60*time.Second, true, func(ctx context.Context) (bool, error) {
+		select {
+		case err := <-s.done:
+			return false, fmt.Errorf("server exited: %w", err)
+		default:
+		}
+		body, err := client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+		if err != nil {
+			lastErr = fmt.Errorf("%w: %s", err, body)
+			return false, nil
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("apiserver not ready: %w (last: %v)", err, lastErr)
+	}
+	return nil
+}
+
+// Stop shuts the server down, waits for it and removes its temporary data dir.
+func (s *Server) Stop() {
+	s.cancel()
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+	}
+	if s.ownDir {
+		_ = os.RemoveAll(s.Options.DataDir)
+	}
+}
