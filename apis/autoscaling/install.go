@@ -8,6 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/errors"
 
+	"github.com/skiff-sh/skiff/apis/autoscaling/defaults"
+	"github.com/skiff-sh/skiff/apis/autoscaling/horizontalpodautoscaler"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -21,7 +23,14 @@ var Group = registry.Group{
 		add := func(s *runtime.Scheme) error {
 			return errors.NewAggregate([]error{autoscalingv2.AddToScheme(s), autoscalingv1.AddToScheme(s)})
 		}
-		return scheme.AddGroup(add, []schema.GroupVersion{autoscalingv2.SchemeGroupVersion, autoscalingv1.SchemeGroupVersion}, autoscalingv2.SchemeGroupVersion, autoscalingv1.SchemeGroupVersion)
+		if err := scheme.AddGroup(add, []schema.GroupVersion{autoscalingv2.SchemeGroupVersion, autoscalingv1.SchemeGroupVersion}, autoscalingv2.SchemeGroupVersion, autoscalingv1.SchemeGroupVersion); err != nil {
+			return err
+		}
+		if err := horizontalpodautoscaler.RegisterConversions(scheme.Scheme); err != nil {
+			return err
+		}
+		defaults.RegisterV1Defaults(scheme.Scheme)
+		return defaults.RegisterDefaults(scheme.Scheme)
 	},
-	NewStorage: registry.Version("v2"),
+	NewStorage: horizontalpodautoscaler.NewVersionedStorage,
 }

@@ -5,6 +5,7 @@ import (
 	certificatesv1 "k8s.io/api/certificates/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/skiff-sh/skiff/apis/certificates/certificatesigningrequest"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -16,5 +17,7 @@ var Group = registry.Group{
 	Install: func() error {
 		return scheme.AddGroup(certificatesv1.AddToScheme, []schema.GroupVersion{certificatesv1.SchemeGroupVersion}, certificatesv1.SchemeGroupVersion)
 	},
-	NewStorage: registry.Version("v1"),
+	NewStorage: registry.Version("v1",
+		certificatesigningrequest.NewStorage,
+	),
 }

@@ -5,6 +5,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/skiff-sh/skiff/apis/coordination/lease"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -16,5 +17,7 @@ var Group = registry.Group{
 	Install: func() error {
 		return scheme.AddGroup(coordinationv1.AddToScheme, []schema.GroupVersion{coordinationv1.SchemeGroupVersion}, coordinationv1.SchemeGroupVersion)
 	},
-	NewStorage: registry.Version("v1"),
+	NewStorage: registry.Version("v1",
+		lease.NewStorage,
+	),
 }

@@ -7,6 +7,20 @@ import (
 
 	"github.com/skiff-sh/skiff/apis/core/configmap"
 	"github.com/skiff-sh/skiff/apis/core/defaults"
+	"github.com/skiff-sh/skiff/apis/core/endpoints"
+	"github.com/skiff-sh/skiff/apis/core/event"
+	"github.com/skiff-sh/skiff/apis/core/limitrange"
+	"github.com/skiff-sh/skiff/apis/core/namespace"
+	"github.com/skiff-sh/skiff/apis/core/node"
+	"github.com/skiff-sh/skiff/apis/core/persistentvolume"
+	"github.com/skiff-sh/skiff/apis/core/persistentvolumeclaim"
+	"github.com/skiff-sh/skiff/apis/core/pod"
+	"github.com/skiff-sh/skiff/apis/core/podtemplate"
+	"github.com/skiff-sh/skiff/apis/core/replicationcontroller"
+	"github.com/skiff-sh/skiff/apis/core/resourcequota"
+	"github.com/skiff-sh/skiff/apis/core/secret"
+	"github.com/skiff-sh/skiff/apis/core/service"
+	"github.com/skiff-sh/skiff/apis/core/serviceaccount"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -23,5 +37,19 @@ var Group = registry.Group{
 	},
 	NewStorage: registry.Version("v1",
 		configmap.NewStorage,
+		pod.NewStorage,
+		podtemplate.NewStorage,
+		replicationcontroller.NewStorage,
+		namespace.NewStorage,
+		service.NewStorage,
+		endpoints.NewStorage,
+		secret.NewStorage,
+		serviceaccount.NewStorage,
+		node.NewStorage,
+		event.NewStorage,
+		limitrange.NewStorage,
+		resourcequota.NewStorage,
+		persistentvolume.NewStorage,
+		persistentvolumeclaim.NewStorage,
 	),
 }

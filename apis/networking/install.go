@@ -5,6 +5,10 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/skiff-sh/skiff/apis/networking/defaults"
+	"github.com/skiff-sh/skiff/apis/networking/ingress"
+	"github.com/skiff-sh/skiff/apis/networking/ingressclass"
+	"github.com/skiff-sh/skiff/apis/networking/networkpolicy"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -14,7 +18,14 @@ var Group = registry.Group{
 	Name:     networkingv1.GroupName,
 	Versions: []string{"v1"},
 	Install: func() error {
-		return scheme.AddGroup(networkingv1.AddToScheme, []schema.GroupVersion{networkingv1.SchemeGroupVersion}, networkingv1.SchemeGroupVersion)
+		if err := scheme.AddGroup(networkingv1.AddToScheme, []schema.GroupVersion{networkingv1.SchemeGroupVersion}, networkingv1.SchemeGroupVersion); err != nil {
+			return err
+		}
+		return defaults.RegisterDefaults(scheme.Scheme)
 	},
-	NewStorage: registry.Version("v1"),
+	NewStorage: registry.Version("v1",
+		ingress.NewStorage,
+		ingressclass.NewStorage,
+		networkpolicy.NewStorage,
+	),
 }

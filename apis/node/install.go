@@ -5,6 +5,7 @@ import (
 	nodev1 "k8s.io/api/node/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/skiff-sh/skiff/apis/node/runtimeclass"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -16,5 +17,7 @@ var Group = registry.Group{
 	Install: func() error {
 		return scheme.AddGroup(nodev1.AddToScheme, []schema.GroupVersion{nodev1.SchemeGroupVersion}, nodev1.SchemeGroupVersion)
 	},
-	NewStorage: registry.Version("v1"),
+	NewStorage: registry.Version("v1",
+		runtimeclass.NewStorage,
+	),
 }

@@ -5,6 +5,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/skiff-sh/skiff/apis/policy/poddisruptionbudget"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -16,5 +17,7 @@ var Group = registry.Group{
 	Install: func() error {
 		return scheme.AddGroup(policyv1.AddToScheme, []schema.GroupVersion{policyv1.SchemeGroupVersion}, policyv1.SchemeGroupVersion)
 	},
-	NewStorage: registry.Version("v1"),
+	NewStorage: registry.Version("v1",
+		poddisruptionbudget.NewStorage,
+	),
 }

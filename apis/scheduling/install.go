@@ -6,6 +6,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/skiff-sh/skiff/apis/registry"
+	"github.com/skiff-sh/skiff/apis/scheduling/defaults"
+	"github.com/skiff-sh/skiff/apis/scheduling/priorityclass"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
 
@@ -14,7 +16,12 @@ var Group = registry.Group{
 	Name:     schedulingv1.GroupName,
 	Versions: []string{"v1"},
 	Install: func() error {
-		return scheme.AddGroup(schedulingv1.AddToScheme, []schema.GroupVersion{schedulingv1.SchemeGroupVersion}, schedulingv1.SchemeGroupVersion)
+		if err := scheme.AddGroup(schedulingv1.AddToScheme, []schema.GroupVersion{schedulingv1.SchemeGroupVersion}, schedulingv1.SchemeGroupVersion); err != nil {
+			return err
+		}
+		return defaults.RegisterDefaults(scheme.Scheme)
 	},
-	NewStorage: registry.Version("v1"),
+	NewStorage: registry.Version("v1",
+		priorityclass.NewStorage,
+	),
 }

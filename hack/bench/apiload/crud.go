@@ -26,14 +26,19 @@ func objectMeta(name string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Labels: map[string]string{benchLabel: "true"}}
 }
 
+// clientPool spreads requests over several clientsets, each with its own connection.
+type clientPool []kubernetes.Interface
+
+func (p clientPool) get(i int) kubernetes.Interface { return p[i%len(p)] }
+
 type configMapKind struct {
-	cs      kubernetes.Interface
+	cs      clientPool
 	ns      string
 	prefix  string
 	created []*corev1.ConfigMap
 }
 
-func newConfigMapKind(cs kubernetes.Interface, ns, prefix string, n int) *configMapKind {
+func newConfigMapKind(cs clientPool, ns, prefix string, n int) *configMapKind {
 	return &configMapKind{cs: cs, ns: ns, prefix: prefix, created: make([]*corev1.ConfigMap, n)}
 }
 
@@ -44,13 +49,13 @@ func (k *configMapKind) objName(i int) string { return fmt.Sprintf("%s-%06d", k.
 func (k *configMapKind) create(ctx context.Context, i int) error {
 	cm := &corev1.ConfigMap{ObjectMeta: objectMeta(k.objName(i)),
 		Data: map[string]string{"key": "value-" + strconv.Itoa(i), "config.yaml": "a: 1\nb: [x, y, z]\n"}}
-	out, err := k.cs.CoreV1().ConfigMaps(k.ns).Create(ctx, cm, metav1.CreateOptions{})
+	out, err := k.cs.get(i).CoreV1().ConfigMaps(k.ns).Create(ctx, cm, metav1.CreateOptions{})
 	k.created[i] = out
 	return err
 }
 
 func (k *configMapKind) get(ctx context.Context, i int) error {
-	_, err := k.cs.CoreV1().ConfigMaps(k.ns).Get(ctx, k.objName(i), metav1.GetOptions{})
+	_, err := k.cs.get(i).CoreV1().ConfigMaps(k.ns).Get(ctx, k.objName(i), metav1.GetOptions{})
 	return err
 }
 
@@ -61,7 +66,7 @@ func (k *configMapKind) update(ctx context.Context, i int) error {
 	}
 	cm = cm.DeepCopy()
 	cm.Data["key"] = "updated-" + strconv.Itoa(i)
-	out, err := k.cs.CoreV1().ConfigMaps(k.ns).Update(ctx, cm, metav1.UpdateOptions{})
+	out, err := k.cs.get(i).CoreV1().ConfigMaps(k.ns).Update(ctx, cm, metav1.UpdateOptions{})
 	if err == nil {
 		k.created[i] = out
 	}
@@ -69,17 +74,17 @@ func (k *configMapKind) update(ctx context.Context, i int) error {
 }
 
 func (k *configMapKind) delete(ctx context.Context, i int) error {
-	return k.cs.CoreV1().ConfigMaps(k.ns).Delete(ctx, k.objName(i), metav1.DeleteOptions{})
+	return k.cs.get(i).CoreV1().ConfigMaps(k.ns).Delete(ctx, k.objName(i), metav1.DeleteOptions{})
 }
 
 type podKind struct {
-	cs      kubernetes.Interface
+	cs      clientPool
 	ns      string
 	prefix  string
 	created []*corev1.Pod
 }
 
-func newPodKind(cs kubernetes.Interface, ns, prefix string, n int) *podKind {
+func newPodKind(cs clientPool, ns, prefix string, n int) *podKind {
 	return &podKind{cs: cs, ns: ns, prefix: prefix, created: make([]*corev1.Pod, n)}
 }
 
@@ -98,13 +103,13 @@ func minimalPod(name string) *corev1.Pod {
 }
 
 func (k *podKind) create(ctx context.Context, i int) error {
-	out, err := k.cs.CoreV1().Pods(k.ns).Create(ctx, minimalPod(k.objName(i)), metav1.CreateOptions{})
+	out, err := k.cs.get(i).CoreV1().Pods(k.ns).Create(ctx, minimalPod(k.objName(i)), metav1.CreateOptions{})
 	k.created[i] = out
 	return err
 }
 
 func (k *podKind) get(ctx context.Context, i int) error {
-	_, err := k.cs.CoreV1().Pods(k.ns).Get(ctx, k.objName(i), metav1.GetOptions{})
+	_, err := k.cs.get(i).CoreV1().Pods(k.ns).Get(ctx, k.objName(i), metav1.GetOptions{})
 	return err
 }
 
@@ -118,7 +123,7 @@ func (k *podKind) update(ctx context.Context, i int) error {
 		p.Annotations = map[string]string{}
 	}
 	p.Annotations["apiload.skiff.sh/updated"] = strconv.Itoa(i)
-	out, err := k.cs.CoreV1().Pods(k.ns).Update(ctx, p, metav1.UpdateOptions{})
+	out, err := k.cs.get(i).CoreV1().Pods(k.ns).Update(ctx, p, metav1.UpdateOptions{})
 	if err == nil {
 		k.created[i] = out
 	}
@@ -126,7 +131,7 @@ func (k *podKind) update(ctx context.Context, i int) error {
 }
 
 func (k *podKind) delete(ctx context.Context, i int) error {
-	return k.cs.CoreV1().Pods(k.ns).Delete(ctx, k.objName(i), metav1.DeleteOptions{})
+	return k.cs.get(i).CoreV1().Pods(k.ns).Delete(ctx, k.objName(i), metav1.DeleteOptions{})
 }
 
 // runCRUD measures create, get, update and delete of n objects of one kind with `clients` workers.

@@ -17,8 +17,9 @@ type listOptions struct {
 }
 
 // runList creates o.pods Pods, then times full and paginated LISTs of them, then deletes them.
-func runList(ctx context.Context, t *table, cs kubernetes.Interface, ns string, o listOptions) {
-	pods := newPodKind(cs, ns, "list", o.pods)
+func runList(ctx context.Context, t *table, pool clientPool, ns string, o listOptions) {
+	cs := pool.get(0)
+	pods := newPodKind(pool, ns, "list", o.pods)
 	total, rec := runParallel(ctx, o.pods, o.clients, pods.create)
 	r := rowFrom("list-setup-create", "Pod", o.clients, total, rec)
 	t.print(r)

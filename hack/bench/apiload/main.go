@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -29,6 +30,8 @@ type options struct {
 	qps         float64
 	burst       int
 	contentType string
+	connections int
+	warmup      int
 	timeout     time.Duration
 	nsWait      time.Duration
 	list        listOptions
@@ -65,6 +68,8 @@ func parseFlags() *options {
 	flag.DurationVar(&o.watch.timeout, "watch-timeout", 5*time.Minute, "give up on the watch phase after this long")
 	flag.Float64Var(&o.qps, "qps", 1e6, "client-side QPS limit (high so it never caps the measurement)")
 	flag.IntVar(&o.burst, "burst", 1e6, "client-side burst limit")
+	flag.IntVar(&o.warmup, "warmup", 100, "unmeasured ConfigMap and Pod create+delete cycles before the first measurement")
+	flag.IntVar(&o.connections, "connections", 1, "separate client connections the workers are spread over (1: all share one HTTP/2 connection, as in one client-go process)")
 	flag.StringVar(&o.contentType, "content-type", "json", "request encoding: json or protobuf")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "abort the whole run after this long")
 	flag.DurationVar(&o.nsWait, "namespace-wait", 10*time.Second, "how long to wait for the namespace to disappear at the end")
@@ -105,10 +110,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cs, err := kubernetes.NewForConfig(cfg)
+	pool, err := newPool(cfg, o.connections)
 	if err != nil {
-		return fmt.Errorf("building clientset: %w", err)
+		return err
 	}
+	cs := pool.get(0)
 	clientCounts, err := parseInts(o.clients)
 	if err != nil {
 		return fmt.Errorf("--clients: %w", err)
@@ -128,8 +134,8 @@ func run() error {
 		return fmt.Errorf("reaching server %s: %w", cfg.Host, err)
 	}
 	ns := "apiload-" + utilrand.String(6)
-	fmt.Printf("apiload: server=%s version=%s content-type=%s namespace=%s started=%s\n\n",
-		cfg.Host, version, o.contentType, ns, time.Now().UTC().Format(time.RFC3339))
+	fmt.Printf("apiload: server=%s version=%s content-type=%s connections=%d namespace=%s started=%s\n\n",
+		cfg.Host, version, o.contentType, o.connections, ns, time.Now().UTC().Format(time.RFC3339))
 	if err := setupNamespace(ctx, cs, ns); err != nil {
 		return err
 	}
@@ -139,28 +145,55 @@ func run() error {
 		cleanup(cctx, cs, ns, o.nsWait)
 	}()
 
+	if o.warmup > 0 {
+		for _, k := range []crudKind{newConfigMapKind(pool, ns, "warmup-cm", o.warmup), newPodKind(pool, ns, "warmup-pod", o.warmup)} {
+			runParallel(ctx, o.warmup, 4, k.create)
+			runParallel(ctx, o.warmup, 4, k.delete)
+		}
+	}
 	t := &table{w: os.Stdout, server: o.server}
 	t.header()
 	if tests["crud"] {
 		for _, c := range clientCounts {
 			if kinds["configmap"] {
-				runCRUD(ctx, t, newConfigMapKind(cs, ns, "cm-c"+strconv.Itoa(c), o.ops), o.ops, c)
+				runCRUD(ctx, t, newConfigMapKind(pool, ns, "cm-c"+strconv.Itoa(c), o.ops), o.ops, c)
 			}
 			if kinds["pod"] {
-				runCRUD(ctx, t, newPodKind(cs, ns, "pod-c"+strconv.Itoa(c), o.ops), o.ops, c)
+				runCRUD(ctx, t, newPodKind(pool, ns, "pod-c"+strconv.Itoa(c), o.ops), o.ops, c)
 			}
 		}
 	}
 	if tests["list"] && ctx.Err() == nil {
-		runList(ctx, t, cs, ns, o.list)
+		runList(ctx, t, pool, ns, o.list)
 	}
 	if tests["watch"] && ctx.Err() == nil {
-		runWatch(ctx, t, cs, ns, o.watch)
+		runWatch(ctx, t, pool, ns, o.watch)
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("run aborted: %w", ctx.Err())
 	}
 	return nil
+}
+
+// newPool builds n clientsets. With n > 1 each gets its own transport (client-go shares a cached
+// transport between configs unless a custom dialer makes them uncacheable).
+func newPool(cfg *rest.Config, n int) (clientPool, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("--connections must be at least 1")
+	}
+	pool := make(clientPool, n)
+	for i := range pool {
+		c := rest.CopyConfig(cfg)
+		if n > 1 {
+			c.Dial = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+		}
+		cs, err := kubernetes.NewForConfig(c)
+		if err != nil {
+			return nil, fmt.Errorf("building clientset: %w", err)
+		}
+		pool[i] = cs
+	}
+	return pool, nil
 }
 
 func parseInts(s string) ([]int, error) {

@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 )
 
 type watchOptions struct {
@@ -28,7 +27,8 @@ const (
 
 // runWatch opens o.watchers watches on ConfigMaps, creates o.events ConfigMaps and measures how long
 // it takes until every watcher has seen every ADDED event.
-func runWatch(ctx context.Context, t *table, cs kubernetes.Interface, ns string, o watchOptions) {
+func runWatch(ctx context.Context, t *table, pool clientPool, ns string, o watchOptions) {
+	cs := pool.get(0)
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
 	sel := watchLabel + "=true"
@@ -43,8 +43,8 @@ func runWatch(ctx context.Context, t *table, cs kubernetes.Interface, ns string,
 			w.Stop()
 		}
 	}()
-	for range o.watchers {
-		w, err := cs.CoreV1().ConfigMaps(ns).Watch(ctx, metav1.ListOptions{LabelSelector: sel, ResourceVersion: l.ResourceVersion})
+	for i := range o.watchers {
+		w, err := pool.get(i).CoreV1().ConfigMaps(ns).Watch(ctx, metav1.ListOptions{LabelSelector: sel, ResourceVersion: l.ResourceVersion})
 		if err != nil {
 			t.print(row{test: "watch-fanout", kind: "ConfigMap", clients: o.watchers, errors: 1, note: "watch: " + err.Error()})
 			return
@@ -96,7 +96,7 @@ func runWatch(ctx context.Context, t *table, cs kubernetes.Interface, ns string,
 		cm := &corev1.ConfigMap{ObjectMeta: objectMeta(fmt.Sprintf("watch-%06d", i))}
 		cm.Labels[watchLabel] = "true"
 		cm.Annotations = map[string]string{sentAnnotation: strconv.FormatInt(time.Now().UnixNano(), 10)}
-		_, err := cs.CoreV1().ConfigMaps(ns).Create(ctx, cm, metav1.CreateOptions{})
+		_, err := pool.get(i).CoreV1().ConfigMaps(ns).Create(ctx, cm, metav1.CreateOptions{})
 		return err
 	})
 	wg.Wait()

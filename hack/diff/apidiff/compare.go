@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -118,11 +119,22 @@ func reason(r *result) string {
 	return string(r.status.Reason)
 }
 
+// errorText is the error's message. When the error lists causes, their sorted messages are used
+// instead of the top-level message, whose order follows Go map iteration (e.g. invalid labels) and so
+// varies from one request to the next even on one server.
 func errorText(r *result) string {
-	if r.status != nil {
+	if r.status == nil {
+		return r.err
+	}
+	if r.status.Details == nil || len(r.status.Details.Causes) == 0 {
 		return r.status.Message
 	}
-	return r.err
+	var msgs []string
+	for _, c := range r.status.Details.Causes {
+		msgs = append(msgs, fmt.Sprintf("%s: %s", c.Field, c.Message))
+	}
+	sort.Strings(msgs)
+	return strings.Join(msgs, "; ")
 }
 
 // causes lists an error's causes as sorted "field: reason" strings.
@@ -171,8 +183,11 @@ func flatten(v any) []string {
 				rec(fmt.Sprintf("%s[%d]", path, i), e)
 			}
 		default:
-			b, _ := json.Marshal(t)
-			out = append(out, path+" = "+string(b))
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(t)
+			out = append(out, path+" = "+strings.TrimSuffix(buf.String(), "\n"))
 		}
 	}
 	rec("", v)

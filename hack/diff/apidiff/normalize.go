@@ -24,8 +24,9 @@ var uidLabels = map[string]bool{
 // normalize rewrites an object decoded from JSON in place so that values a server sets randomly or
 // from the clock compare equal: uid, creationTimestamp, resourceVersion, managedFields times, other
 // timestamps, cluster IPs (except "None"), node ports, the service-account token volume's random
-// suffix and controller-uid labels.
-func normalize(obj map[string]any) map[string]any {
+// suffix and controller-uid labels. A cluster IP or node port that the submitted object itself
+// requested is kept: only server-chosen values are replaced. submitted may be nil.
+func normalize(obj, submitted map[string]any) map[string]any {
 	if md, ok := obj["metadata"].(map[string]any); ok {
 		delete(md, "uid")
 		delete(md, "creationTimestamp")
@@ -38,29 +39,58 @@ func normalize(obj map[string]any) map[string]any {
 			}
 		}
 	}
-	walk(obj)
+	pinned := map[any]bool{}
+	collectPinned(submitted, pinned)
+	walk(obj, pinned)
 	return obj
 }
 
-func walk(v any) {
+// allocatedKeys hold values a server allocates when the client leaves them empty.
+var allocatedKeys = map[string]bool{"clusterIP": true, "clusterIPs": true, "nodePort": true, "healthCheckNodePort": true}
+
+// collectPinned records the values the client set itself under allocatedKeys.
+func collectPinned(v any, pinned map[any]bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, val := range t {
+			if allocatedKeys[k] {
+				if l, ok := val.([]any); ok {
+					for _, e := range l {
+						pinned[e] = true
+					}
+				} else {
+					pinned[val] = true
+				}
+				continue
+			}
+			collectPinned(val, pinned)
+		}
+	case []any:
+		for _, e := range t {
+			collectPinned(e, pinned)
+		}
+	}
+}
+
+func walk(v any, pinned map[any]bool) {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, val := range t {
 			switch {
 			case k == "clusterIP":
-				if s, ok := val.(string); ok && s != "" && s != "None" {
+				if s, ok := val.(string); ok && s != "" && s != "None" && !pinned[s] {
 					t[k] = placeholderIP
 				}
 			case k == "clusterIPs":
 				if l, ok := val.([]any); ok {
 					for i, ip := range l {
-						if s, ok := ip.(string); ok && s != "None" {
+						if s, ok := ip.(string); ok && s != "None" && !pinned[s] {
 							l[i] = placeholderIP
 						}
 					}
 				}
 			case k == "nodePort" || k == "healthCheckNodePort":
-				if _, ok := val.(float64); ok {
+				if n, ok := val.(float64); ok && !pinned[n] {
 					t[k] = placeholderNodePort
 				}
 			case uidLabels[k]:
@@ -76,12 +106,12 @@ func walk(v any) {
 					t[k] = "kube-api-access-<random>"
 				}
 			default:
-				walk(val)
+				walk(val, pinned)
 			}
 		}
 	case []any:
 		for _, e := range t {
-			walk(e)
+			walk(e, pinned)
 		}
 	}
 }

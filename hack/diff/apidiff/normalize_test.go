@@ -9,9 +9,10 @@ import (
 
 func TestNormalize(t *testing.T) {
 	tests := []struct {
-		name string
-		in   string
-		want string
+		name      string
+		in        string
+		submitted string
+		want      string
 	}{
 		{
 			name: "metadata server fields",
@@ -22,14 +23,21 @@ func TestNormalize(t *testing.T) {
 		{
 			name: "service ips and node ports",
 			in: `{"spec":{"clusterIP":"10.0.0.7","clusterIPs":["10.0.0.7"],"healthCheckNodePort":31000,
-				"ports":[{"port":80,"nodePort":30001}]}}`,
+				"ports":[{"port":80,"nodePort":30001},{"port":81,"nodePort":80}]}}`,
+			submitted: `{"spec":{"ports":[{"port":80},{"port":81,"nodePort":80}]}}`,
 			want: `{"spec":{"clusterIP":"<ip>","clusterIPs":["<ip>"],"healthCheckNodePort":"<nodePort>",
-				"ports":[{"port":80,"nodePort":"<nodePort>"}]}}`,
+				"ports":[{"port":80,"nodePort":"<nodePort>"},{"port":81,"nodePort":80}]}}`,
 		},
 		{
 			name: "headless service keeps None",
 			in:   `{"spec":{"clusterIP":"None","clusterIPs":["None"]}}`,
 			want: `{"spec":{"clusterIP":"None","clusterIPs":["None"]}}`,
+		},
+		{
+			name:      "requested cluster IP is kept",
+			in:        `{"spec":{"clusterIP":"10.0.0.9","clusterIPs":["10.0.0.9"]}}`,
+			submitted: `{"spec":{"clusterIP":"10.0.0.9"}}`,
+			want:      `{"spec":{"clusterIP":"10.0.0.9","clusterIPs":["10.0.0.9"]}}`,
 		},
 		{
 			name: "token volume, job uid labels, timestamps",
@@ -43,14 +51,19 @@ func TestNormalize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var in, want map[string]any
+			var in, submitted, want map[string]any
 			if err := json.Unmarshal([]byte(tt.in), &in); err != nil {
 				t.Fatal(err)
+			}
+			if tt.submitted != "" {
+				if err := json.Unmarshal([]byte(tt.submitted), &submitted); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if err := json.Unmarshal([]byte(tt.want), &want); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want, normalize(in)); diff != "" {
+			if diff := cmp.Diff(want, normalize(in, submitted)); diff != "" {
 				t.Errorf("normalize() mismatch (-want +got):\n%s", diff)
 			}
 		})

@@ -175,7 +175,7 @@ func (s *side) run(ctx context.Context, c *testCase, ns string) (*result, error)
 	if err := json.Unmarshal(b, &r.object); err != nil {
 		return nil, err
 	}
-	normalize(r.object)
+	normalize(r.object, c.object.Object)
 	return r, nil
 }
 

@@ -1,0 +1,35 @@
+package mutatingwebhookconfiguration
+
+import (
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/registry/generic"
+
+	"github.com/skiff-sh/skiff/apis/registry"
+)
+
+// NewStorage returns the mutatingwebhookconfigurations resource.
+func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error) {
+	store, err := registry.NewStore(optsGetter, registry.Resource{
+		Resource: admissionregistrationv1.Resource("mutatingwebhookconfigurations"),
+		Singular: "mutatingwebhookconfiguration",
+		New:      func() runtime.Object { return &admissionregistrationv1.MutatingWebhookConfiguration{} },
+		NewList:  func() runtime.Object { return &admissionregistrationv1.MutatingWebhookConfigurationList{} },
+		Strategy: Strategy,
+		Table: registry.Table{
+			Columns: []metav1.TableColumnDefinition{
+				{Name: "Webhooks", Type: "integer", Description: "Webhooks indicates the number of webhooks registered in this configuration"},
+				registry.AgeColumn,
+			},
+			Row: func(obj runtime.Object) ([]any, error) {
+				cfg := obj.(*admissionregistrationv1.MutatingWebhookConfiguration)
+				return []any{int64(len(cfg.Webhooks)), registry.AgeOf(cfg)}, nil
+			},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return registry.Resources{"mutatingwebhookconfigurations": store}, nil
+}

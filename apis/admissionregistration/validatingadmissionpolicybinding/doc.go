@@ -1,0 +1,3 @@
+// Package validatingadmissionpolicybinding is the registry of admissionregistration.k8s.io/v1
+// ValidatingAdmissionPolicyBindings.
+package validatingadmissionpolicybinding

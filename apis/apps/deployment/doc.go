@@ -1,0 +1,2 @@
+// Package deployment is the registry of apps/v1 Deployments and their status and scale subresources.
+package deployment

@@ -1,0 +1,8 @@
+// Package defaults sets upstream's default values on batch/v1 objects. The SetDefaults_<Type>
+// functions are hand-written from upstream's documented defaults; defaulter-gen writes
+// zz_generated.defaults.go, which walks every object to them (and, through the peer core
+// defaults package, to the pod template's defaults) and registers them in the scheme.
+//
+// +k8s:defaulter-gen=TypeMeta
+// +k8s:defaulter-gen-input=k8s.io/api/batch/v1
+package defaults

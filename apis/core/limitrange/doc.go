@@ -1,0 +1,2 @@
+// Package limitrange is the registry of core/v1 LimitRanges.
+package limitrange

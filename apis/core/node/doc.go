@@ -1,0 +1,2 @@
+// Package node is the registry of core/v1 Nodes.
+package node

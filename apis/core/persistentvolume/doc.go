@@ -1,0 +1,2 @@
+// Package persistentvolume is the registry of core/v1 PersistentVolumes.
+package persistentvolume

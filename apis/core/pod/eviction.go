@@ -1,0 +1,147 @@
+package pod
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/registry/rest"
+
+	"github.com/skiff-sh/skiff/apis/registry"
+)
+
+// EvictionREST serves pods/eviction: creating a policy/v1 Eviction deletes the pod with the
+// Eviction's delete options, after marking it with a DisruptionTarget condition.
+//
+// TODO(policy helper): PodDisruptionBudgets are not consulted yet. Upstream deletes pods that
+// are Pending, Succeeded, Failed or already being deleted without looking at budgets; for the
+// others it lists the PDBs of the pod's namespace whose selector matches the pod, answers 500
+// for more than one, and otherwise requires status.disruptionsAllowed > 0 (429 "Cannot evict
+// pod as it would violate the pod's disruption budget." when not), decrements it and records
+// the pod in status.disruptedPods before deleting with a resourceVersion precondition. That
+// check belongs in Create, where marked below.
+type EvictionREST struct {
+	store  *registry.Store
+	status *registry.StatusREST
+}
+
+var (
+	_ rest.NamedCreater            = &EvictionREST{}
+	_ rest.GroupVersionKindProvider = &EvictionREST{}
+)
+
+var evictionKind = policyv1.SchemeGroupVersion.WithKind("Eviction")
+
+// GroupVersionKind says the subresource speaks policy/v1 Eviction.
+func (r *EvictionREST) GroupVersionKind(schema.GroupVersion) schema.GroupVersionKind { return evictionKind }
+
+// New returns an empty Eviction.
+func (r *EvictionREST) New() runtime.Object { return &policyv1.Eviction{} }
+
+// Destroy does nothing: the pods store owns the storage.
+func (r *EvictionREST) Destroy() {}
+
+// Create evicts the pod named in the URL.
+func (r *EvictionREST) Create(ctx context.Context, name string, obj runtime.Object, createValidation rest.ValidateObjectFunc, options *metav1.CreateOptions) (runtime.Object, error) {
+	eviction, ok := obj.(*policyv1.Eviction)
+	if !ok {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("not a Eviction object: %T", obj))
+	}
+	if name != eviction.Name {
+		return nil, apierrors.NewBadRequest("name in URL does not match name in Eviction object")
+	}
+	if o := eviction.DeleteOptions; o != nil && o.IgnoreStoreReadErrorWithClusterBreakingPotential != nil && *o.IgnoreStoreReadErrorWithClusterBreakingPotential {
+		return nil, apierrors.NewInvalid(evictionKind.GroupKind(), name, field.ErrorList{
+			field.Invalid(field.NewPath("deleteOptions", "ignoreStoreReadErrorWithClusterBreakingPotential"), true, "can not be set for pod eviction, try after removing the option"),
+		})
+	}
+	deleteOptions, err := propagateDryRun(eviction, options)
+	if err != nil {
+		return nil, err
+	}
+	if createValidation != nil {
+		if err := createValidation(ctx, eviction.DeepCopyObject()); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := r.store.Get(ctx, name, &metav1.GetOptions{}); err != nil {
+		return nil, err
+	}
+
+	// TODO(policy helper): PodDisruptionBudget checks go here (see the type's comment).
+
+	if err := r.addConditionAndDelete(ctx, name, deleteOptions); err != nil {
+		return nil, err
+	}
+	return &metav1.Status{Status: metav1.StatusSuccess}, nil
+}
+
+// propagateDryRun merges the request's dryRun into the Eviction's delete options; they must
+// agree when both are set.
+func propagateDryRun(eviction *policyv1.Eviction, options *metav1.CreateOptions) (*metav1.DeleteOptions, error) {
+	if eviction.DeleteOptions == nil {
+		return &metav1.DeleteOptions{DryRun: options.DryRun}, nil
+	}
+	if len(eviction.DeleteOptions.DryRun) == 0 {
+		eviction.DeleteOptions.DryRun = options.DryRun
+		return eviction.DeleteOptions, nil
+	}
+	if len(options.DryRun) == 0 {
+		return eviction.DeleteOptions, nil
+	}
+	if !reflect.DeepEqual(options.DryRun, eviction.DeleteOptions.DryRun) {
+		return nil, fmt.Errorf("Non-matching dry-run options in request and content: %v and %v", options.DryRun, eviction.DeleteOptions.DryRun)
+	}
+	return eviction.DeleteOptions, nil
+}
+
+func isDryRun(dryRun []string) bool { return len(dryRun) > 0 && dryRun[0] == metav1.DryRunAll }
+
+// addConditionAndDelete sets the DisruptionTarget condition on the pod (honouring the delete
+// options' preconditions) and deletes it.
+func (r *EvictionREST) addConditionAndDelete(ctx context.Context, name string, options *metav1.DeleteOptions) error {
+	if !isDryRun(options.DryRun) {
+		latest := func(_ context.Context, _, oldObj runtime.Object) (runtime.Object, error) {
+			pod := oldObj.(*corev1.Pod).DeepCopy()
+			if p := options.Preconditions; p != nil {
+				if p.UID != nil && len(*p.UID) > 0 && *p.UID != pod.UID {
+					return nil, apierrors.NewConflict(schema.GroupResource{Resource: "Pod"}, pod.Name,
+						fmt.Errorf("the UID in the precondition (%s) does not match the UID in record (%s). The object might have been deleted and then recreated", *p.UID, pod.UID))
+				}
+				if p.ResourceVersion != nil && len(*p.ResourceVersion) > 0 && *p.ResourceVersion != pod.ResourceVersion {
+					return nil, apierrors.NewConflict(schema.GroupResource{Resource: "Pod"}, pod.Name,
+						fmt.Errorf("the ResourceVersion in the precondition (%s) does not match the ResourceVersion in record (%s). The object might have been modified", *p.ResourceVersion, pod.ResourceVersion))
+				}
+			}
+			return pod, nil
+		}
+		appendCondition := func(_ context.Context, newObj, _ runtime.Object) (runtime.Object, error) {
+			pod := newObj.(*corev1.Pod)
+			setCondition(&pod.Status, corev1.PodCondition{
+				Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue,
+				Reason: "EvictionByEvictionAPI", Message: "Eviction API: evicting",
+			})
+			return pod, nil
+		}
+		updated, _, err := r.status.Update(ctx, name, rest.DefaultUpdatedObjectInfo(nil, latest, appendCondition),
+			rest.ValidateAllObjectFunc, rest.ValidateAllObjectUpdateFunc, false, &metav1.UpdateOptions{})
+		if err != nil {
+			return err
+		}
+		if p := options.Preconditions; p != nil && p.ResourceVersion != nil {
+			// The condition bumped the resourceVersion the caller asked for.
+			rv := updated.(*corev1.Pod).ResourceVersion
+			options = options.DeepCopy()
+			options.Preconditions.ResourceVersion = &rv
+		}
+	}
+	_, _, err := r.store.Delete(ctx, name, rest.ValidateAllObjectFunc, options)
+	return err
+}

@@ -1,0 +1,2 @@
+// Package podtemplate is the registry of core/v1 PodTemplates.
+package podtemplate

@@ -1,0 +1,2 @@
+// Package secret is the registry of core/v1 Secrets.
+package secret

@@ -1,0 +1,2 @@
+// Package ingressclass is the registry of networking.k8s.io/v1 IngressClasses.
+package ingressclass

@@ -1,0 +1,2 @@
+// Package csidriver is the registry of storage.k8s.io/v1 CSIDrivers.
+package csidriver

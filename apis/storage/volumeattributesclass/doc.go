@@ -1,0 +1,2 @@
+// Package volumeattributesclass is the registry of storage.k8s.io/v1 VolumeAttributesClasses.
+package volumeattributesclass
