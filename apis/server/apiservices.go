@@ -47,10 +47,7 @@ func localAPIService(gv schema.GroupVersion) *apiregistrationv1.APIService {
 	if !ok {
 		p = priority{1000, 100} // what upstream's CRD registration gives custom resources
 	}
-	name := gv.Version + "." + gv.Group
-	if gv.Group == "" {
-		name = gv.Version
-	}
+	name := gv.Version + "." + gv.Group // "v1." for the core group, as upstream names it
 	return &apiregistrationv1.APIService{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: apiregistrationv1.APIServiceSpec{

@@ -30,6 +30,7 @@ import (
 	netutils "k8s.io/utils/net"
 
 	"github.com/skiff-sh/skiff/apis"
+	"github.com/skiff-sh/skiff/apis/core/service"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
 
@@ -67,6 +68,7 @@ func NewConfig(ctx context.Context, o *Options) (*Config, error) {
 		return nil, err
 	}
 	c := &Config{Options: o, ServiceCIDR: serviceCIDR}
+	service.Configure(serviceCIDR, o.ServiceNodePortRange)
 
 	if o.EmbedsEtcd() {
 		if c.Etcd, err = StartEmbeddedEtcd(ctx, o.DataDir); err != nil {

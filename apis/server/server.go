@@ -105,6 +105,9 @@ func newCore(c *Config, delegate genericapiserver.DelegationTarget) (*genericapi
 			return nil, fmt.Errorf("installing group %q: %w", group.Name, err)
 		}
 	}
+	if err := addBootstrapHooks(c, server); err != nil {
+		return nil, err
+	}
 	return server, nil
 }
 

@@ -118,7 +118,7 @@ func TestConfigMapValidation(t *testing.T) {
 		{"uppercase name", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "Bad"}}, "metadata.name"},
 		{"bad key", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "ok"}, Data: map[string]string{"a b": "x"}}, "data[a b]"},
 		{"bad label", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "ok", Labels: map[string]string{"-x": "y"}}}, "metadata.labels"},
-		{"too big", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "big"}, Data: map[string]string{"k": strings.Repeat("x", 1<<20+1)}}, ""},
+		{"too big", &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "big"}, Data: map[string]string{"k": strings.Repeat("x", 1<<20+1)}}, "[]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
