@@ -22,6 +22,8 @@ import (
 	"k8s.io/kube-aggregator/pkg/controllers/autoregister"
 
 	"github.com/skiff-sh/skiff/apis"
+	"github.com/skiff-sh/skiff/apis/authentication"
+	"github.com/skiff-sh/skiff/apis/authorization"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
 
@@ -83,6 +85,13 @@ func newCore(c *Config, delegate genericapiserver.DelegationTarget) (*genericapi
 		return nil, err
 	}
 	for _, group := range apis.Groups {
+		// The review groups answer with the server's own authenticator and authorizer.
+		switch group.Name {
+		case authentication.Group.Name:
+			group = authentication.NewGroup(c.Generic.Authentication.Authenticator, c.Generic.Authentication.APIAudiences)
+		case authorization.Group.Name:
+			group = authorization.NewGroup(c.Generic.Authorization.Authorizer, c.Generic.RuleResolver)
+		}
 		storage, err := group.NewStorage(c.Generic.RESTOptionsGetter)
 		if err != nil {
 			return nil, fmt.Errorf("storage of group %q: %w", group.Name, err)

@@ -137,8 +137,7 @@ func TestDiff(t *testing.T) {
 	e := setup(t)
 	for _, mode := range []string{"--server-side=false", "--server-side=true"} {
 		t.Run(mode, func(t *testing.T) {
-			e := *e
-			e.t = t
+			e := e.in(t)
 			name := "diff" + strings.TrimPrefix(mode, "--server-side=")
 			e.runNS(configMap(name, "key", "old", "same", "x"), "apply", mode, "-f", "-")
 			r := e.k.Run(e.ctx, configMap(name, "key", "old", "same", "x"), "-n", e.ns, "diff", mode, "-f", "-")

@@ -37,6 +37,7 @@ func TestApplyDirectory(t *testing.T) {
 	}
 	for _, obj := range objects {
 		t.Run(obj.id(), func(t *testing.T) {
+			e := e.in(t)
 			if !created[obj.printed()] {
 				t.Fatalf("apply did not print %q created:\n%s", obj.printed(), r)
 			}
@@ -58,6 +59,7 @@ func TestApplyDirectory(t *testing.T) {
 	// patchStrategy=replace, a StatefulSet's volumeClaimTemplates are atomic, a false
 	// globalDefault is omitted on the way back), but the server must not change any object.
 	t.Run("second apply changes nothing", func(t *testing.T) {
+		e := e.in(t)
 		before := resourceVersions(e, dir)
 		r := e.runNS("", "apply", "-f", dir)
 		for _, l := range lines(r.Stdout) {
@@ -75,6 +77,7 @@ func TestApplyDirectory(t *testing.T) {
 	})
 
 	t.Run("diff is empty", func(t *testing.T) {
+		e := e.in(t)
 		r := e.k.Run(e.ctx, "", "-n", e.ns, "diff", "-f", dir)
 		if r.Err != nil || r.ExitCode != 0 || r.Stdout != "" {
 			t.Errorf("kubectl diff after apply: want exit 0 and no output, got %s", r)

@@ -23,6 +23,7 @@ func TestAuthCanI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want+" "+tt.args[0]+" "+tt.args[1], func(t *testing.T) {
+			e := e.in(t)
 			r := e.k.Run(e.ctx, "", append([]string{"auth", "can-i"}, tt.args...)...)
 			if r.Err != nil || r.Stdout != tt.want+"\n" {
 				t.Fatalf("want %q: %s", tt.want, r)

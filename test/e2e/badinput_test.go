@@ -35,8 +35,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := *e
-			e.t = t
+			e := e.in(t)
 			r := e.failNS(tt.stdin, tt.args...)
 			mustContain(t, tt.name, strings.ToLower(r.Stderr), lower(tt.errors)...)
 			if tt.leftover != "" {
@@ -47,8 +46,7 @@ func TestBadInput(t *testing.T) {
 	}
 
 	t.Run("warn creates with a warning", func(t *testing.T) {
-		e := *e
-		e.t = t
+		e := e.in(t)
 		r := e.runNS(configMap("lenient", "a", "b")+"bogus: 1\n", "create", "--validate=warn", "-f", "-")
 		mustContain(t, "create --validate=warn", r.Stderr, `Warning: unknown field "bogus"`)
 		e.runNS("", "get", "configmap", "lenient")

@@ -36,6 +36,7 @@ func TestCustomResource(t *testing.T) {
 	t.Logf("CRD applied to first custom resource created: %v", time.Since(start).Round(time.Millisecond))
 
 	t.Run("list with printer columns", func(t *testing.T) {
+		e := e.in(t)
 		rows := table(e.runNS("", "get", "widgets").Stdout)
 		// The CRD's columns replace the default NAME/AGE: no AGE column unless the CRD has one.
 		want := map[string]string{"NAME": "first", "COLOR": "blue", "REPLICAS": "1"}
@@ -48,6 +49,7 @@ func TestCustomResource(t *testing.T) {
 	})
 
 	t.Run("defaults and pruning", func(t *testing.T) {
+		e := e.in(t)
 		e.runNS(widget("pruned", "red")+"  unknown: dropped\n", "create", "--validate=false", "-f", "-")
 		obj := e.getObject("widget", "pruned")
 		spec, _ := obj["spec"].(map[string]any)
@@ -60,6 +62,7 @@ func TestCustomResource(t *testing.T) {
 	})
 
 	t.Run("validation", func(t *testing.T) {
+		e := e.in(t)
 		r := e.failNS(widget("bad", "purple"), "create", "-f", "-")
 		mustContain(t, "create with a bad enum value", r.Stderr, `The Widget "bad" is invalid`, `spec.color: Unsupported value: "purple"`)
 		r = e.failNS(widget("strict", "red")+"  size: 3\n", "create", "--validate=strict", "-f", "-")
@@ -69,6 +72,7 @@ func TestCustomResource(t *testing.T) {
 	})
 
 	t.Run("server-side apply", func(t *testing.T) {
+		e := e.in(t)
 		out := e.runNS(widget("first", "green"), "apply", "--server-side", "--force-conflicts", "-f", "-").Stdout
 		if out != "widget.e2e.skiff.sh/first serverside-applied\n" {
 			t.Errorf("apply --server-side printed %q", out)
@@ -79,6 +83,7 @@ func TestCustomResource(t *testing.T) {
 	})
 
 	t.Run("patch types", func(t *testing.T) {
+		e := e.in(t)
 		e.runNS("", "patch", "widget", "first", "--type=merge", "-p", `{"spec":{"color":"red"}}`)
 		e.runNS("", "patch", "widget", "first", "--type=json", "-p", `[{"op":"replace","path":"/spec/color","value":"blue"}]`)
 		r := e.failNS("", "patch", "widget", "first", "--type=strategic", "-p", `{"spec":{"color":"green"}}`)
@@ -89,6 +94,7 @@ func TestCustomResource(t *testing.T) {
 	})
 
 	t.Run("scale and status subresources", func(t *testing.T) {
+		e := e.in(t)
 		if out := e.runNS("", "scale", "widget", "first", "--replicas=3").Stdout; out != "widget.e2e.skiff.sh/first scaled\n" {
 			t.Errorf("scale printed %q", out)
 		}
@@ -107,6 +113,7 @@ func TestCustomResource(t *testing.T) {
 	})
 
 	t.Run("explain", func(t *testing.T) {
+		e := e.in(t)
 		e.eventually(10*time.Second, func() error {
 			r := e.k.Run(e.ctx, "", "explain", "widgets.spec.color")
 			if !r.OK() || !strings.Contains(r.Stdout, "Color of the widget.") {
@@ -117,6 +124,7 @@ func TestCustomResource(t *testing.T) {
 	})
 
 	t.Run("delete the CRD deletes its resources", func(t *testing.T) {
+		e := e.in(t)
 		e.run("", "delete", "-f", crd, "--timeout=60s")
 		e.eventually(30*time.Second, func() error {
 			r := e.k.Run(e.ctx, "", "api-resources", "--api-group=e2e.skiff.sh", "-o", "name")

@@ -46,8 +46,7 @@ func TestCreate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := *e
-			e.t = t
+			e := e.in(t)
 			r := e.createOrApply(tt.name, tt.args)
 			if got := r.Stdout; got != tt.created+"\n" {
 				t.Errorf("create printed %q, want %q", got, tt.created)
@@ -59,8 +58,7 @@ func TestCreate(t *testing.T) {
 	}
 
 	t.Run("already exists", func(t *testing.T) {
-		e := *e
-		e.t = t
+		e := e.in(t)
 		r := e.failNS("", "create", "configmap", "cm1")
 		mustContain(t, "create configmap", r.Stderr, `configmaps "cm1" already exists`)
 		r = e.failNS("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm1\n", "create", "-f", "-")

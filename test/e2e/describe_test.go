@@ -26,6 +26,7 @@ func TestDescribe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			e := e.in(t)
 			out := e.runNS("", append([]string{"describe"}, tt.args...)...).Stdout
 			mustMatch(t, "describe "+tt.name, out, tt.want...)
 		})
@@ -47,6 +48,7 @@ func TestExplain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.field, func(t *testing.T) {
+			e := e.in(t)
 			out := e.run("", "explain", tt.field).Stdout
 			mustMatch(t, "explain "+tt.field, out, tt.want...)
 		})

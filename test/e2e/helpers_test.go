@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -40,11 +39,30 @@ func bare(t *testing.T, s *framework.Server) *env {
 	if skiffBinary == "" {
 		t.Skip("SKIFF_E2E_BINARY is not set")
 	}
+	// A server that died in an earlier test is started again, so that one crash fails one test.
+	if s.Exited() {
+		t.Logf("skiff had exited (log: %s); starting it again on the same data dir", s.LogPath)
+		if err := s.Start(t.Context()); err != nil {
+			t.Fatalf("restarting skiff: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		if s.Exited() {
+			t.Errorf("skiff exited during this test; last lines of %s:\n%s", s.LogPath, s.LogTail(30))
+		}
+	})
 	return &env{t: t, ctx: t.Context(), server: s, k: &framework.Kubectl{
 		Path:       kubectlPath,
 		Kubeconfig: s.Kubeconfig(),
-		CacheDir:   filepath.Join(s.DataDir+".kubectl-cache"),
+		CacheDir:   s.DataDir + ".kubectl-cache",
 	}}
+}
+
+// in is e for a subtest: failures and the context belong to t.
+func (e *env) in(t *testing.T) *env {
+	c := *e
+	c.t, c.ctx = t, t.Context()
+	return &c
 }
 
 var nameCleaner = regexp.MustCompile(`[^a-z0-9]+`)

@@ -28,8 +28,7 @@ func TestLabel(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			e := *e
-			e.t = t
+			e := e.in(t)
 			r := e.k.Run(e.ctx, "", append([]string{"-n", e.ns}, s.args...)...)
 			if r.OK() != s.ok {
 				t.Fatalf("want ok=%v: %s", s.ok, r)
@@ -61,8 +60,7 @@ func TestAnnotate(t *testing.T) {
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
-			e := *e
-			e.t = t
+			e := e.in(t)
 			r := e.k.Run(e.ctx, "", append([]string{"-n", e.ns}, s.args...)...)
 			if r.OK() != s.ok {
 				t.Fatalf("want ok=%v: %s", s.ok, r)

@@ -36,7 +36,9 @@ func TestRestart(t *testing.T) {
 	}
 	e.runNS("", "label", "configmap", "cm-0", "phase=before")
 	before := configMapState(e)
-	var list struct{ Metadata struct{ ResourceVersion string } }
+	var list struct {
+		Metadata struct{ ResourceVersion string }
+	}
 	raw := e.run("", "get", "--raw", "/api/v1/namespaces/"+e.ns+"/configmaps")
 	if err := json.Unmarshal([]byte(raw.Stdout), &list); err != nil {
 		t.Fatalf("decoding the list: %v\n%s", err, raw)
@@ -54,10 +56,9 @@ func TestRestart(t *testing.T) {
 	}
 
 	t.Run("objects survive unchanged", func(t *testing.T) {
-		e := *e
-		e.t = t
+		e := e.in(t)
 		e.run("", "get", "namespace", e.ns)
-		after := configMapState(&e)
+		after := configMapState(e)
 		for name, want := range before {
 			if got, ok := after[name]; !ok || got != want {
 				t.Errorf("configmap %s: %q before the crash, %q after", name, want, got)
@@ -66,8 +67,7 @@ func TestRestart(t *testing.T) {
 	})
 
 	t.Run("resourceVersions increase", func(t *testing.T) {
-		e := *e
-		e.t = t
+		e := e.in(t)
 		old := rvNumber(t, listRV)
 		e.runNS("", "create", "configmap", "after-restart")
 		created := rvNumber(t, e.jsonpath("{.metadata.resourceVersion}", "configmap", "after-restart"))

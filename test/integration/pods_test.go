@@ -361,3 +361,29 @@ func TestReplicationControllerAndPodTemplate(t *testing.T) {
 	_, err = templates.Update(ctx, pt, metav1.UpdateOptions{})
 	requireInvalid(t, err, "template.spec.containers", metav1.CauseTypeFieldValueRequired)
 }
+
+func TestPodDiscovery(t *testing.T) {
+	list, err := testServer.Client(t).Discovery().ServerResourcesForGroupVersion("v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]metav1.APIResource{}
+	for _, r := range list.APIResources {
+		found[r.Name] = r
+	}
+	for _, name := range []string{"pods/status", "pods/binding", "pods/eviction", "pods/ephemeralcontainers", "bindings", "podtemplates",
+		"replicationcontrollers/status", "replicationcontrollers/scale"} {
+		if _, ok := found[name]; !ok {
+			t.Errorf("%s not served", name)
+		}
+	}
+	if r := found["pods"]; strings.Join(r.ShortNames, ",") != "po" || strings.Join(r.Categories, ",") != "all" {
+		t.Errorf("pods: shortNames %v categories %v", r.ShortNames, r.Categories)
+	}
+	if r := found["replicationcontrollers"]; strings.Join(r.ShortNames, ",") != "rc" || strings.Join(r.Categories, ",") != "all" {
+		t.Errorf("replicationcontrollers: shortNames %v categories %v", r.ShortNames, r.Categories)
+	}
+	if r := found["pods/eviction"]; r.Group != "policy" || r.Version != "v1" || r.Kind != "Eviction" {
+		t.Errorf("pods/eviction kind %s/%s %s", r.Group, r.Version, r.Kind)
+	}
+}

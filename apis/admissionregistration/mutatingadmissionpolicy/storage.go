@@ -13,11 +13,12 @@ import (
 // NewStorage returns the mutatingadmissionpolicies resource.
 func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error) {
 	store, err := registry.NewStore(optsGetter, registry.Resource{
-		Resource: admissionregistrationv1.Resource("mutatingadmissionpolicies"),
-		Singular: "mutatingadmissionpolicy",
-		New:      func() runtime.Object { return &admissionregistrationv1.MutatingAdmissionPolicy{} },
-		NewList:  func() runtime.Object { return &admissionregistrationv1.MutatingAdmissionPolicyList{} },
-		Strategy: Strategy,
+		Resource:   admissionregistrationv1.Resource("mutatingadmissionpolicies"),
+		Singular:   "mutatingadmissionpolicy",
+		New:        func() runtime.Object { return &admissionregistrationv1.MutatingAdmissionPolicy{} },
+		NewList:    func() runtime.Object { return &admissionregistrationv1.MutatingAdmissionPolicyList{} },
+		Strategy:   Strategy,
+		Categories: []string{"api-extensions"},
 		Table: registry.Table{
 			Columns: []metav1.TableColumnDefinition{
 				{Name: "Mutations", Type: "integer", Description: "Mutation indicates the number of mutations rules defined in this configuration"},

@@ -13,11 +13,12 @@ import (
 // NewStorage returns the mutatingadmissionpolicybindings resource.
 func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error) {
 	store, err := registry.NewStore(optsGetter, registry.Resource{
-		Resource: admissionregistrationv1.Resource("mutatingadmissionpolicybindings"),
-		Singular: "mutatingadmissionpolicybinding",
-		New:      func() runtime.Object { return &admissionregistrationv1.MutatingAdmissionPolicyBinding{} },
-		NewList:  func() runtime.Object { return &admissionregistrationv1.MutatingAdmissionPolicyBindingList{} },
-		Strategy: Strategy,
+		Resource:   admissionregistrationv1.Resource("mutatingadmissionpolicybindings"),
+		Singular:   "mutatingadmissionpolicybinding",
+		New:        func() runtime.Object { return &admissionregistrationv1.MutatingAdmissionPolicyBinding{} },
+		NewList:    func() runtime.Object { return &admissionregistrationv1.MutatingAdmissionPolicyBindingList{} },
+		Strategy:   Strategy,
+		Categories: []string{"api-extensions"},
 		Table: registry.Table{
 			Columns: []metav1.TableColumnDefinition{
 				{Name: "PolicyName", Type: "string", Description: "PolicyName indicates the policy definition which the policy binding binded to"},

@@ -13,11 +13,12 @@ import (
 // NewStorage returns the validatingadmissionpolicies resource and its status.
 func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error) {
 	store, err := registry.NewStore(optsGetter, registry.Resource{
-		Resource: admissionregistrationv1.Resource("validatingadmissionpolicies"),
-		Singular: "validatingadmissionpolicy",
-		New:      func() runtime.Object { return &admissionregistrationv1.ValidatingAdmissionPolicy{} },
-		NewList:  func() runtime.Object { return &admissionregistrationv1.ValidatingAdmissionPolicyList{} },
-		Strategy: Strategy,
+		Resource:   admissionregistrationv1.Resource("validatingadmissionpolicies"),
+		Singular:   "validatingadmissionpolicy",
+		New:        func() runtime.Object { return &admissionregistrationv1.ValidatingAdmissionPolicy{} },
+		NewList:    func() runtime.Object { return &admissionregistrationv1.ValidatingAdmissionPolicyList{} },
+		Strategy:   Strategy,
+		Categories: []string{"api-extensions"},
 		Table: registry.Table{
 			Columns: []metav1.TableColumnDefinition{
 				{Name: "Validations", Type: "integer", Description: "Validations indicates the number of validation rules defined in this configuration"},

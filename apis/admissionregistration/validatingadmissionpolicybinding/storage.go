@@ -13,11 +13,12 @@ import (
 // NewStorage returns the validatingadmissionpolicybindings resource.
 func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error) {
 	store, err := registry.NewStore(optsGetter, registry.Resource{
-		Resource: admissionregistrationv1.Resource("validatingadmissionpolicybindings"),
-		Singular: "validatingadmissionpolicybinding",
-		New:      func() runtime.Object { return &admissionregistrationv1.ValidatingAdmissionPolicyBinding{} },
-		NewList:  func() runtime.Object { return &admissionregistrationv1.ValidatingAdmissionPolicyBindingList{} },
-		Strategy: Strategy,
+		Resource:   admissionregistrationv1.Resource("validatingadmissionpolicybindings"),
+		Singular:   "validatingadmissionpolicybinding",
+		New:        func() runtime.Object { return &admissionregistrationv1.ValidatingAdmissionPolicyBinding{} },
+		NewList:    func() runtime.Object { return &admissionregistrationv1.ValidatingAdmissionPolicyBindingList{} },
+		Strategy:   Strategy,
+		Categories: []string{"api-extensions"},
 		Table: registry.Table{
 			Columns: []metav1.TableColumnDefinition{
 				{Name: "PolicyName", Type: "string", Description: "PolicyName indicates the policy definition which the policy binding binded to"},

@@ -12,11 +12,12 @@ import (
 // NewStorage returns the validatingwebhookconfigurations resource.
 func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error) {
 	store, err := registry.NewStore(optsGetter, registry.Resource{
-		Resource: admissionregistrationv1.Resource("validatingwebhookconfigurations"),
-		Singular: "validatingwebhookconfiguration",
-		New:      func() runtime.Object { return &admissionregistrationv1.ValidatingWebhookConfiguration{} },
-		NewList:  func() runtime.Object { return &admissionregistrationv1.ValidatingWebhookConfigurationList{} },
-		Strategy: Strategy,
+		Resource:   admissionregistrationv1.Resource("validatingwebhookconfigurations"),
+		Singular:   "validatingwebhookconfiguration",
+		New:        func() runtime.Object { return &admissionregistrationv1.ValidatingWebhookConfiguration{} },
+		NewList:    func() runtime.Object { return &admissionregistrationv1.ValidatingWebhookConfigurationList{} },
+		Strategy:   Strategy,
+		Categories: []string{"api-extensions"},
 		Table: registry.Table{
 			Columns: []metav1.TableColumnDefinition{
 				{Name: "Webhooks", Type: "integer", Description: "Webhooks indicates the number of webhooks registered in this configuration"},

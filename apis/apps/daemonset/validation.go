@@ -15,7 +15,7 @@ import (
 // Validate checks a new DaemonSet as upstream does.
 func Validate(ds *appsv1.DaemonSet) field.ErrorList {
 	errs := apimachineryvalidation.ValidateObjectMeta(&ds.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
-	return append(errs, validateSpec(&ds.Spec, field.NewPath("spec"), false)...)
+	return append(errs, validateSpec(&ds.Spec, field.NewPath("spec"), appsvalidation.PodOptions(&ds.Spec.Template, nil))...)
 }
 
 // ValidateUpdate checks an update: the selector may not change, and the new spec must be
@@ -23,18 +23,20 @@ func Validate(ds *appsv1.DaemonSet) field.ErrorList {
 func ValidateUpdate(ds, old *appsv1.DaemonSet) field.ErrorList {
 	errs := apimachineryvalidation.ValidateObjectMetaUpdate(&ds.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
 	errs = append(errs, apimachineryvalidation.ValidateImmutableField(ds.Spec.Selector, old.Spec.Selector, field.NewPath("spec", "selector"))...)
-	return append(errs, validateSpec(&ds.Spec, field.NewPath("spec"), metav1validation.LabelSelectorHasInvalidLabelValue(old.Spec.Selector))...)
+	opts := appsvalidation.PodOptions(&ds.Spec.Template, &old.Spec.Template)
+	opts.AllowInvalidLabelValueInSelector = opts.AllowInvalidLabelValueInSelector || metav1validation.LabelSelectorHasInvalidLabelValue(old.Spec.Selector)
+	return append(errs, validateSpec(&ds.Spec, field.NewPath("spec"), opts)...)
 }
 
-func validateSpec(spec *appsv1.DaemonSetSpec, fldPath *field.Path, allowInvalidLabelValue bool) field.ErrorList {
-	errs := metav1validation.ValidateLabelSelector(spec.Selector, metav1validation.LabelSelectorValidationOptions{AllowInvalidLabelValueInSelector: allowInvalidLabelValue}, fldPath.Child("selector"))
+func validateSpec(spec *appsv1.DaemonSetSpec, fldPath *field.Path, opts corevalidation.PodValidationOptions) field.ErrorList {
+	errs := metav1validation.ValidateLabelSelector(spec.Selector, metav1validation.LabelSelectorValidationOptions{AllowInvalidLabelValueInSelector: opts.AllowInvalidLabelValueInSelector}, fldPath.Child("selector"))
 	if selector, err := metav1.LabelSelectorAsSelector(spec.Selector); err == nil && !selector.Matches(labels.Set(spec.Template.Labels)) {
 		errs = append(errs, field.Invalid(fldPath.Child("template", "metadata", "labels"), spec.Template.Labels, "`selector` does not match template `labels`"))
 	}
 	if spec.Selector != nil && len(spec.Selector.MatchLabels)+len(spec.Selector.MatchExpressions) == 0 {
 		errs = append(errs, field.Invalid(fldPath.Child("selector"), spec.Selector, "empty selector is invalid for daemonset"))
 	}
-	errs = append(errs, corevalidation.ValidatePodTemplateSpec(&spec.Template, fldPath.Child("template"), corevalidation.PodValidationOptions{})...)
+	errs = append(errs, corevalidation.ValidatePodTemplateSpec(&spec.Template, fldPath.Child("template"), opts)...)
 	errs = append(errs, appsvalidation.ValidateRestartPolicyAlways(&spec.Template, fldPath.Child("template", "spec"), "DaemonSet")...)
 	errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(spec.MinReadySeconds), fldPath.Child("minReadySeconds"))...)
 	errs = append(errs, validateUpdateStrategy(&spec.UpdateStrategy, fldPath.Child("updateStrategy"))...)

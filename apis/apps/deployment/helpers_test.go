@@ -9,13 +9,16 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
+var gracePeriod int64 = 30
+
 // podTemplate returns a valid pod template with labels and restart policy.
 func podTemplate(labels map[string]string, restart corev1.RestartPolicy) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{
 		ObjectMeta: metav1ObjectMeta(labels),
 		Spec: corev1.PodSpec{
-			RestartPolicy: restart,
-			DNSPolicy:     corev1.DNSClusterFirst,
+			RestartPolicy:                 restart,
+			DNSPolicy:                     corev1.DNSClusterFirst,
+			TerminationGracePeriodSeconds: &gracePeriod,
 			Containers: []corev1.Container{{
 				Name: "c", Image: "registry.example/app:1",
 				ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile,

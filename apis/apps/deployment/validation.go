@@ -6,22 +6,23 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	appsvalidation "github.com/skiff-sh/skiff/apis/apps/validation"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // Validate checks a new Deployment as upstream does.
 func Validate(d *appsv1.Deployment) field.ErrorList {
 	errs := apimachineryvalidation.ValidateObjectMeta(&d.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
-	return append(errs, validateSpec(&d.Spec, field.NewPath("spec"))...)
+	return append(errs, validateSpec(&d.Spec, field.NewPath("spec"), appsvalidation.PodOptions(&d.Spec.Template, nil))...)
 }
 
 // ValidateUpdate checks an update: the new spec must be valid and the selector unchanged.
 func ValidateUpdate(d, old *appsv1.Deployment) field.ErrorList {
 	errs := apimachineryvalidation.ValidateObjectMetaUpdate(&d.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
-	errs = append(errs, validateSpec(&d.Spec, field.NewPath("spec"))...)
+	errs = append(errs, validateSpec(&d.Spec, field.NewPath("spec"), appsvalidation.PodOptions(&d.Spec.Template, &old.Spec.Template))...)
 	return append(errs, apimachineryvalidation.ValidateImmutableField(d.Spec.Selector, old.Spec.Selector, field.NewPath("spec", "selector"))...)
 }
 
-func validateSpec(spec *appsv1.DeploymentSpec, fldPath *field.Path) field.ErrorList {
+func validateSpec(spec *appsv1.DeploymentSpec, fldPath *field.Path, opts corevalidation.PodValidationOptions) field.ErrorList {
 	replicas := appsvalidation.Deref(spec.Replicas)
 	errs := apimachineryvalidation.ValidateNonnegativeField(int64(replicas), fldPath.Child("replicas"))
 	selector, selErrs := appsvalidation.ValidateSelector(spec.Selector, "deployment", fldPath.Child("selector"))
@@ -29,7 +30,7 @@ func validateSpec(spec *appsv1.DeploymentSpec, fldPath *field.Path) field.ErrorL
 	if selector == nil {
 		errs = append(errs, field.Invalid(fldPath.Child("selector"), spec.Selector, "invalid label selector"))
 	} else {
-		errs = append(errs, appsvalidation.ValidatePodTemplateSpecForReplicaSet(&spec.Template, selector, fldPath.Child("template"))...)
+		errs = append(errs, appsvalidation.ValidatePodTemplateSpecForReplicaSet(&spec.Template, selector, fldPath.Child("template"), opts)...)
 	}
 	errs = append(errs, validateStrategy(&spec.Strategy, fldPath.Child("strategy"))...)
 	errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(spec.MinReadySeconds), fldPath.Child("minReadySeconds"))...)

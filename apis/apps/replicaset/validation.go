@@ -6,22 +6,23 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	appsvalidation "github.com/skiff-sh/skiff/apis/apps/validation"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // Validate checks a new ReplicaSet as upstream does.
 func Validate(rs *appsv1.ReplicaSet) field.ErrorList {
 	errs := apimachineryvalidation.ValidateObjectMeta(&rs.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
-	return append(errs, validateSpec(&rs.Spec, field.NewPath("spec"))...)
+	return append(errs, validateSpec(&rs.Spec, field.NewPath("spec"), appsvalidation.PodOptions(&rs.Spec.Template, nil))...)
 }
 
 // ValidateUpdate checks an update: the new spec must be valid and the selector unchanged.
 func ValidateUpdate(rs, old *appsv1.ReplicaSet) field.ErrorList {
 	errs := apimachineryvalidation.ValidateObjectMetaUpdate(&rs.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
-	errs = append(errs, validateSpec(&rs.Spec, field.NewPath("spec"))...)
+	errs = append(errs, validateSpec(&rs.Spec, field.NewPath("spec"), appsvalidation.PodOptions(&rs.Spec.Template, &old.Spec.Template))...)
 	return append(errs, apimachineryvalidation.ValidateImmutableField(rs.Spec.Selector, old.Spec.Selector, field.NewPath("spec", "selector"))...)
 }
 
-func validateSpec(spec *appsv1.ReplicaSetSpec, fldPath *field.Path) field.ErrorList {
+func validateSpec(spec *appsv1.ReplicaSetSpec, fldPath *field.Path, opts corevalidation.PodValidationOptions) field.ErrorList {
 	errs := apimachineryvalidation.ValidateNonnegativeField(int64(appsvalidation.Deref(spec.Replicas)), fldPath.Child("replicas"))
 	errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(spec.MinReadySeconds), fldPath.Child("minReadySeconds"))...)
 	// Upstream names deployments in the empty-selector message of ReplicaSets too.
@@ -30,7 +31,7 @@ func validateSpec(spec *appsv1.ReplicaSetSpec, fldPath *field.Path) field.ErrorL
 	if selector == nil {
 		return append(errs, field.Invalid(fldPath.Child("selector"), spec.Selector, "invalid label selector"))
 	}
-	return append(errs, appsvalidation.ValidatePodTemplateSpecForReplicaSet(&spec.Template, selector, fldPath.Child("template"))...)
+	return append(errs, appsvalidation.ValidatePodTemplateSpecForReplicaSet(&spec.Template, selector, fldPath.Child("template"), opts)...)
 }
 
 // ValidateStatusUpdate checks a status write: counts are non-negative and consistent.

@@ -13,20 +13,23 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	appsvalidation "github.com/skiff-sh/skiff/apis/apps/validation"
+	"github.com/skiff-sh/skiff/apis/core/persistentvolumeclaim"
 	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // options are upstream's StatefulSetValidationOptions that apply with default feature gates.
 type options struct {
-	allowInvalidServiceName     bool
-	skipValidatePodTemplateSpec bool
+	allowInvalidServiceName          bool
+	skipValidatePodTemplateSpec      bool
+	skipValidateVolumeClaimTemplates bool
+	pod                              corevalidation.PodValidationOptions
 }
 
 // Validate checks a new StatefulSet as upstream does; its name must be a DNS label, as the
 // pods' hostnames derive from it.
 func Validate(ss *appsv1.StatefulSet) field.ErrorList {
 	errs := apimachineryvalidation.ValidateObjectMeta(&ss.ObjectMeta, true, apimachineryvalidation.NameIsDNSLabel, field.NewPath("metadata"))
-	return append(errs, validateSpec(&ss.Spec, field.NewPath("spec"), options{})...)
+	return append(errs, validateSpec(&ss.Spec, field.NewPath("spec"), options{pod: appsvalidation.PodOptions(&ss.Spec.Template, nil)})...)
 }
 
 // ValidateUpdate checks an update: the new spec must be valid (its pod template only when
@@ -34,7 +37,12 @@ func Validate(ss *appsv1.StatefulSet) field.ErrorList {
 // podManagementPolicy may not change.
 func ValidateUpdate(ss, old *appsv1.StatefulSet) field.ErrorList {
 	errs := apimachineryvalidation.ValidateObjectMetaUpdate(&ss.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
-	opts := options{allowInvalidServiceName: true}
+	// serviceName and volumeClaimTemplates are immutable: what was stored stays acceptable.
+	opts := options{
+		allowInvalidServiceName:          true,
+		skipValidateVolumeClaimTemplates: true,
+		pod:                              appsvalidation.PodOptions(&ss.Spec.Template, &old.Spec.Template),
+	}
 	if len(validateSpec(&old.Spec, nil, opts)) > 0 {
 		opts.skipValidatePodTemplateSpec = true // tolerate what was stored before
 	}
@@ -59,6 +67,11 @@ func validateSpec(spec *appsv1.StatefulSetSpec, fldPath *field.Path, opts option
 	if p := spec.PersistentVolumeClaimRetentionPolicy; p != nil {
 		errs = append(errs, validateRetentionPolicyType(p.WhenDeleted, fldPath.Child("persistentVolumeClaimRetentionPolicy", "whenDeleted"))...)
 		errs = append(errs, validateRetentionPolicyType(p.WhenScaled, fldPath.Child("persistentVolumeClaimRetentionPolicy", "whenScaled"))...)
+	}
+	if !opts.skipValidateVolumeClaimTemplates {
+		for i := range spec.VolumeClaimTemplates {
+			errs = append(errs, persistentvolumeclaim.ValidateSpec(&spec.VolumeClaimTemplates[i].Spec, fldPath.Child("volumeClaimTemplates").Index(i).Child("spec"), persistentvolumeclaim.SpecValidationOptions{})...)
+		}
 	}
 	errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(appsvalidation.Deref(spec.Replicas)), fldPath.Child("replicas"))...)
 	errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(spec.MinReadySeconds), fldPath.Child("minReadySeconds"))...)
@@ -168,7 +181,7 @@ func validateTemplate(t *corev1.PodTemplateSpec, selector labels.Selector, fldPa
 		errs = append(errs, field.Invalid(fldPath.Child("metadata", "labels"), t.Labels, "`selector` does not match template `labels`"))
 	}
 	if !opts.skipValidatePodTemplateSpec {
-		errs = append(errs, corevalidation.ValidatePodTemplateSpec(t, fldPath, corevalidation.PodValidationOptions{})...)
+		errs = append(errs, corevalidation.ValidatePodTemplateSpec(t, fldPath, opts.pod)...)
 	}
 	// Upstream checks the template's labels and annotations once more here, at these paths.
 	errs = append(errs, metav1validation.ValidateLabels(t.Labels, fldPath.Child("labels"))...)

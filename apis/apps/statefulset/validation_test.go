@@ -51,9 +51,11 @@ func TestValidate(t *testing.T) {
 			want:   []string{"Invalid value spec.updateStrategy.rollingUpdate"},
 		},
 		{
-			name:   "Recreate is alpha",
-			mutate: func(ss *appsv1.StatefulSet) { ss.Spec.UpdateStrategy = appsv1.StatefulSetUpdateStrategy{Type: "Recreate"} },
-			want:   []string{"Invalid value spec.updateStrategy"},
+			name: "Recreate is alpha",
+			mutate: func(ss *appsv1.StatefulSet) {
+				ss.Spec.UpdateStrategy = appsv1.StatefulSetUpdateStrategy{Type: "Recreate"}
+			},
+			want: []string{"Invalid value spec.updateStrategy"},
 		},
 		{
 			name: "negative partition and zero maxUnavailable",

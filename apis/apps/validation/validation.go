@@ -86,12 +86,12 @@ func ValidateSelector(sel *metav1.LabelSelector, kind string, fldPath *field.Pat
 
 // ValidatePodTemplateSpecForReplicaSet checks the template of a Deployment or ReplicaSet: it
 // must match selector, be a valid pod template, restart Always and set no active deadline.
-func ValidatePodTemplateSpecForReplicaSet(template *corev1.PodTemplateSpec, selector labels.Selector, fldPath *field.Path) field.ErrorList {
+func ValidatePodTemplateSpecForReplicaSet(template *corev1.PodTemplateSpec, selector labels.Selector, fldPath *field.Path, opts corevalidation.PodValidationOptions) field.ErrorList {
 	var errs field.ErrorList
 	if !selector.Empty() && !selector.Matches(labels.Set(template.Labels)) {
 		errs = append(errs, field.Invalid(fldPath.Child("metadata", "labels"), template.Labels, "`selector` does not match template `labels`"))
 	}
-	errs = append(errs, corevalidation.ValidatePodTemplateSpec(template, fldPath, corevalidation.PodValidationOptions{})...)
+	errs = append(errs, corevalidation.ValidatePodTemplateSpec(template, fldPath, opts)...)
 	errs = append(errs, ValidateRestartPolicyAlways(template, fldPath.Child("spec"), "ReplicaSet")...)
 	return errs
 }
@@ -166,4 +166,13 @@ func NonNegative(fldPath *field.Path, counts ...Count) field.ErrorList {
 		errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(c.Value, fldPath.Child(c.Name))...)
 	}
 	return errs
+}
+
+// PodOptions returns the pod validation options for template, an update of old (nil on create):
+// rules the stored template already broke are relaxed, as upstream does.
+func PodOptions(template, old *corev1.PodTemplateSpec) corevalidation.PodValidationOptions {
+	if old == nil {
+		return corevalidation.OptionsForPodSpecs(&template.Spec, nil, nil)
+	}
+	return corevalidation.OptionsForPodSpecs(&template.Spec, &old.Spec, &old.ObjectMeta)
 }

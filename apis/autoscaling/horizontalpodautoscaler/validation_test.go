@@ -58,9 +58,11 @@ func TestValidate(t *testing.T) {
 		{name: "no maxReplicas", mutate: func(h *autoscalingv2.HorizontalPodAutoscaler) { h.Spec.MaxReplicas = 0 }, want: []string{"Required value spec.maxReplicas", "Invalid value spec.maxReplicas"}},
 		{name: "max below min", mutate: func(h *autoscalingv2.HorizontalPodAutoscaler) { h.Spec.MaxReplicas = 1 }, want: []string{"Invalid value spec.maxReplicas"}},
 		{
-			name:   "scale target",
-			mutate: func(h *autoscalingv2.HorizontalPodAutoscaler) { h.Spec.ScaleTargetRef = autoscalingv2.CrossVersionObjectReference{APIVersion: "v1"} },
-			want:   []string{"Required value spec.scaleTargetRef.kind", "Required value spec.scaleTargetRef.name", "Invalid value spec.scaleTargetRef.apiVersion"},
+			name: "scale target",
+			mutate: func(h *autoscalingv2.HorizontalPodAutoscaler) {
+				h.Spec.ScaleTargetRef = autoscalingv2.CrossVersionObjectReference{APIVersion: "v1"}
+			},
+			want: []string{"Required value spec.scaleTargetRef.kind", "Required value spec.scaleTargetRef.name", "Invalid value spec.scaleTargetRef.apiVersion"},
 		},
 		{
 			name: "core group for ReplicationControllers",
@@ -84,9 +86,11 @@ func TestValidate(t *testing.T) {
 			want: []string{"Forbidden spec.metrics[0].resource"},
 		},
 		{
-			name:   "unknown metric type",
-			mutate: func(h *autoscalingv2.HorizontalPodAutoscaler) { h.Spec.Metrics = []autoscalingv2.MetricSpec{{Type: "Weather"}} },
-			want:   []string{"Unsupported value spec.metrics[0].type", "Unsupported value spec.metrics[0].type"},
+			name: "unknown metric type",
+			mutate: func(h *autoscalingv2.HorizontalPodAutoscaler) {
+				h.Spec.Metrics = []autoscalingv2.MetricSpec{{Type: "Weather"}}
+			},
+			want: []string{"Unsupported value spec.metrics[0].type", "Unsupported value spec.metrics[0].type"},
 		},
 		{
 			name: "resource target",

@@ -8,12 +8,15 @@ import (
 	_ "time/tzdata" // time zones must not depend on the host's zoneinfo, as in kube-apiserver
 
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 
+	appsvalidation "github.com/skiff-sh/skiff/apis/apps/validation"
 	"github.com/skiff-sh/skiff/apis/batch/job"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // maxNameLength leaves room for the 11-character suffix the controller appends to Job names.
@@ -57,7 +60,12 @@ func validateSpec(spec, old *batchv1.CronJobSpec, fldPath *field.Path) field.Err
 		errs = append(errs, field.NotSupported(fldPath.Child("concurrencyPolicy"), spec.ConcurrencyPolicy,
 			[]batchv1.ConcurrencyPolicy{batchv1.AllowConcurrent, batchv1.ForbidConcurrent, batchv1.ReplaceConcurrent}))
 	}
-	errs = append(errs, validateJobTemplate(&spec.JobTemplate, fldPath.Child("jobTemplate"))...)
+	var oldTemplate *corev1.PodTemplateSpec
+	if old != nil {
+		oldTemplate = &old.JobTemplate.Spec.Template
+	}
+	podOpts := appsvalidation.PodOptions(&spec.JobTemplate.Spec.Template, oldTemplate)
+	errs = append(errs, validateJobTemplate(&spec.JobTemplate, fldPath.Child("jobTemplate"), podOpts)...)
 	if spec.SuccessfulJobsHistoryLimit != nil {
 		errs = append(errs, apimachineryvalidation.ValidateNonnegativeField(int64(*spec.SuccessfulJobsHistoryLimit), fldPath.Child("successfulJobsHistoryLimit"))...)
 	}
@@ -69,8 +77,8 @@ func validateSpec(spec, old *batchv1.CronJobSpec, fldPath *field.Path) field.Err
 
 // validateJobTemplate checks the Job template: a valid Job spec whose selector the controller
 // will generate.
-func validateJobTemplate(t *batchv1.JobTemplateSpec, fldPath *field.Path) field.ErrorList {
-	errs := job.ValidateSpec(&t.Spec, fldPath.Child("spec"))
+func validateJobTemplate(t *batchv1.JobTemplateSpec, fldPath *field.Path, podOpts corevalidation.PodValidationOptions) field.ErrorList {
+	errs := job.ValidateSpec(&t.Spec, fldPath.Child("spec"), podOpts)
 	if t.Spec.Selector != nil {
 		errs = append(errs, field.Invalid(fldPath.Child("spec", "selector"), t.Spec.Selector, "`selector` will be auto-generated"))
 	}

@@ -88,9 +88,11 @@ func TestValidate(t *testing.T) {
 			want:   []string{"Unsupported value spec.jobTemplate.spec.manualSelector"},
 		},
 		{
-			name:   "job template restartPolicy",
-			mutate: func(cj *batchv1.CronJob) { cj.Spec.JobTemplate.Spec.Template.Spec.RestartPolicy = corev1.RestartPolicyAlways },
-			want:   []string{"Required value spec.jobTemplate.spec.template.spec.restartPolicy"},
+			name: "job template restartPolicy",
+			mutate: func(cj *batchv1.CronJob) {
+				cj.Spec.JobTemplate.Spec.Template.Spec.RestartPolicy = corev1.RestartPolicyAlways
+			},
+			want: []string{"Required value spec.jobTemplate.spec.template.spec.restartPolicy"},
 		},
 	}
 	for _, tt := range tests {

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	appsvalidation "github.com/skiff-sh/skiff/apis/apps/validation"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 	"github.com/skiff-sh/skiff/apis/registry"
 )
 
@@ -74,20 +75,22 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 
 func (strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
 	job, oldJob := obj.(*batchv1.Job), old.(*batchv1.Job)
-	return ValidateUpdate(job, oldJob, updateOptions(oldJob))
+	return ValidateUpdate(job, oldJob, updateOptions(job, oldJob))
 }
 
 // updateOptions are the validation options an update of old gets: a suspended Job that has not
 // started (or was suspended again) and has no active pods may change its scheduling
 // directives and container resources (both features are beta, on by default).
-func updateOptions(old *batchv1.Job) Options {
+func updateOptions(job, old *batchv1.Job) Options {
 	mutable := ptr.Deref(old.Spec.Suspend, false) &&
 		(old.Status.StartTime == nil || conditionTrue(old.Status.Conditions, batchv1.JobSuspended)) &&
 		old.Status.Active == 0
 	_, hadJobName := old.Spec.Template.Labels[batchv1.JobNameLabel]
 	_, hadControllerUID := old.Spec.Template.Labels[batchv1.ControllerUidLabel]
+	podOpts := corevalidation.OptionsForPodSpecs(&job.Spec.Template.Spec, &old.Spec.Template.Spec, &old.Spec.Template.ObjectMeta)
+	podOpts.AllowInvalidLabelValueInSelector = podOpts.AllowInvalidLabelValueInSelector || metav1validation.LabelSelectorHasInvalidLabelValue(old.Spec.Selector)
 	return Options{
-		AllowInvalidLabelValueInSelector: metav1validation.LabelSelectorHasInvalidLabelValue(old.Spec.Selector),
+		PodValidationOptions:             podOpts,
 		RequirePrefixedLabels:            hadJobName && hadControllerUID,
 		AllowMutableSchedulingDirectives: mutable,
 		AllowMutablePodResources:         mutable,

@@ -52,8 +52,9 @@ var (
 
 // Options are the context-dependent rules of Job validation.
 type Options struct {
-	// AllowInvalidLabelValueInSelector tolerates a selector stored before its values were checked.
-	AllowInvalidLabelValueInSelector bool
+	// PodValidationOptions validate the pod template; its AllowInvalidLabelValueInSelector also
+	// tolerates a Job selector stored before its values were checked.
+	corevalidation.PodValidationOptions
 	// RequirePrefixedLabels requires the batch.kubernetes.io/ labels of generated selectors.
 	RequirePrefixedLabels bool
 	// AllowMutableSchedulingDirectives lets node affinity, node selector, tolerations, template
@@ -67,7 +68,8 @@ type Options struct {
 func Validate(job *batchv1.Job) field.ErrorList {
 	errs := apimachineryvalidation.ValidateObjectMeta(&job.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
 	errs = append(errs, validateGeneratedSelector(job, true)...)
-	errs = append(errs, validateJobSpec(&job.Spec, field.NewPath("spec"), Options{})...)
+	opts := Options{PodValidationOptions: corevalidation.OptionsForPodSpecs(&job.Spec.Template.Spec, nil, nil)}
+	errs = append(errs, validateJobSpec(&job.Spec, field.NewPath("spec"), opts)...)
 	return append(errs, validateNameAllowsCompletions(job)...)
 }
 
@@ -131,7 +133,7 @@ func validateNameAllowsCompletions(job *batchv1.Job) field.ErrorList {
 // validateJobSpec checks the spec of a Job: ValidateSpec plus the selector, which must
 // select the pod template.
 func validateJobSpec(spec *batchv1.JobSpec, fldPath *field.Path, opts Options) field.ErrorList {
-	errs := ValidateSpec(spec, fldPath)
+	errs := ValidateSpec(spec, fldPath, opts.PodValidationOptions)
 	if spec.Selector == nil {
 		errs = append(errs, field.Required(fldPath.Child("selector"), ""))
 	} else {
@@ -144,7 +146,7 @@ func validateJobSpec(spec *batchv1.JobSpec, fldPath *field.Path, opts Options) f
 }
 
 // ValidateSpec checks a JobSpec apart from its selector, as CronJob templates need too.
-func ValidateSpec(spec *batchv1.JobSpec, fldPath *field.Path) field.ErrorList {
+func ValidateSpec(spec *batchv1.JobSpec, fldPath *field.Path, podOpts corevalidation.PodValidationOptions) field.ErrorList {
 	var errs field.ErrorList
 	nonNegative := func(v *int32, name string) {
 		if v != nil {
@@ -192,7 +194,7 @@ func ValidateSpec(spec *batchv1.JobSpec, fldPath *field.Path) field.ErrorList {
 			errs = append(errs, field.NotSupported(path, *p, podReplacementPolicies))
 		}
 	}
-	errs = append(errs, corevalidation.ValidatePodTemplateSpec(&spec.Template, fldPath.Child("template"), corevalidation.PodValidationOptions{})...)
+	errs = append(errs, corevalidation.ValidatePodTemplateSpec(&spec.Template, fldPath.Child("template"), podOpts)...)
 	restartPath := fldPath.Child("template", "spec", "restartPolicy")
 	switch policy := spec.Template.Spec.RestartPolicy; {
 	case policy == corev1.RestartPolicyAlways || policy == "":

@@ -218,7 +218,7 @@ func TestValidateUpdate(t *testing.T) {
 			}
 			job := old.DeepCopy()
 			tt.mutate(job)
-			expectErrors(t, ValidateUpdate(job, old, updateOptions(old)), tt.want...)
+			expectErrors(t, ValidateUpdate(job, old, updateOptions(job, old)), tt.want...)
 		})
 	}
 }

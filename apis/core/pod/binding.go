@@ -24,7 +24,7 @@ type BindingREST struct {
 }
 
 var (
-	_ rest.NamedCreater                    = &BindingREST{}
+	_ rest.NamedCreater                   = &BindingREST{}
 	_ rest.SubresourceObjectMetaPreserver = &BindingREST{}
 )
 

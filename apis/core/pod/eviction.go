@@ -33,14 +33,16 @@ type EvictionREST struct {
 }
 
 var (
-	_ rest.NamedCreater            = &EvictionREST{}
+	_ rest.NamedCreater             = &EvictionREST{}
 	_ rest.GroupVersionKindProvider = &EvictionREST{}
 )
 
 var evictionKind = policyv1.SchemeGroupVersion.WithKind("Eviction")
 
 // GroupVersionKind says the subresource speaks policy/v1 Eviction.
-func (r *EvictionREST) GroupVersionKind(schema.GroupVersion) schema.GroupVersionKind { return evictionKind }
+func (r *EvictionREST) GroupVersionKind(schema.GroupVersion) schema.GroupVersionKind {
+	return evictionKind
+}
 
 // New returns an empty Eviction.
 func (r *EvictionREST) New() runtime.Object { return &policyv1.Eviction{} }

@@ -51,14 +51,18 @@ func TestValidate(t *testing.T) {
 		{name: "over 100%", mutate: func(p *policyv1.PodDisruptionBudget) { p.Spec.MinAvailable = ptr.To(intstr.FromString("120%")) }, want: []string{"Invalid value spec.minAvailable"}},
 		{name: "negative", mutate: func(p *policyv1.PodDisruptionBudget) { p.Spec.MinAvailable = ptr.To(intstr.FromInt32(-1)) }, want: []string{"Invalid value spec.minAvailable"}},
 		{
-			name:   "bad selector value",
-			mutate: func(p *policyv1.PodDisruptionBudget) { p.Spec.Selector.MatchLabels = map[string]string{"app": "not valid"} },
-			want:   []string{"Invalid value spec.selector.matchLabels"},
+			name: "bad selector value",
+			mutate: func(p *policyv1.PodDisruptionBudget) {
+				p.Spec.Selector.MatchLabels = map[string]string{"app": "not valid"}
+			},
+			want: []string{"Invalid value spec.selector.matchLabels"},
 		},
 		{
-			name:   "eviction policy",
-			mutate: func(p *policyv1.PodDisruptionBudget) { p.Spec.UnhealthyPodEvictionPolicy = ptr.To(policyv1.UnhealthyPodEvictionPolicyType("Never")) },
-			want:   []string{"Unsupported value spec.unhealthyPodEvictionPolicy"},
+			name: "eviction policy",
+			mutate: func(p *policyv1.PodDisruptionBudget) {
+				p.Spec.UnhealthyPodEvictionPolicy = ptr.To(policyv1.UnhealthyPodEvictionPolicyType("Never"))
+			},
+			want: []string{"Unsupported value spec.unhealthyPodEvictionPolicy"},
 		},
 	}
 	for _, tt := range tests {

@@ -61,12 +61,8 @@ func FreePort() (int, error) {
 
 // Start runs the server and waits until /readyz answers 200 or ReadyTimeout passes.
 func (s *Server) Start(ctx context.Context) error {
-	if s.cmd != nil && s.exited != nil {
-		select {
-		case <-s.exited:
-		default:
-			return errors.New("server is already running")
-		}
+	if s.exited != nil && !s.Exited() {
+		return errors.New("server is already running")
 	}
 	logFile, err := os.OpenFile(s.LogPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -152,6 +148,19 @@ func (s *Server) Raw(ctx context.Context, method, path string, body []byte) (int
 	var out bytes.Buffer
 	_, err = out.ReadFrom(resp.Body)
 	return resp.StatusCode, out.Bytes(), err
+}
+
+// Exited tells whether the server was started and has exited since.
+func (s *Server) Exited() bool {
+	if s.exited == nil {
+		return false
+	}
+	select {
+	case <-s.exited:
+		return true
+	default:
+		return false
+	}
 }
 
 // Kill sends SIGKILL to the server's process group and waits for it to go: a crash, not a shutdown.
