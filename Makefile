@@ -37,6 +37,14 @@ VERSION_LDFLAGS := $(foreach pkg,k8s.io/component-base/version k8s.io/client-go/
 	-X $(pkg).gitTreeState=$(GIT_TREE_STATE) \
 	-X $(pkg).buildDate=$(BUILD_DATE))
 LDFLAGS ?= -s -w
+# kubectl is upstream's code at the release skiff follows: it reports that release.
+KUBECTL_LDFLAGS := $(foreach pkg,k8s.io/component-base/version k8s.io/client-go/pkg/version, \
+	-X $(pkg).gitVersion=$(KUBE_VERSION) -X $(pkg).gitMajor=$(KUBE_MAJOR) -X $(pkg).gitMinor=$(KUBE_MINOR) \
+	-X $(pkg).buildDate=$(BUILD_DATE))
+
+# `make run`: skiff's own defaults; override as make run DATA_DIR=/tmp/skiff PORT=7443 ARGS=...
+DATA_DIR ?= $(HOME)/.skiff
+PORT ?= 6443
 
 # Tests of the server run in a network namespace (hack/netns-run.sh): only loopback, nothing
 # leaves the machine. The namespace has no network, so modules are fetched and everything is
@@ -51,10 +59,10 @@ build: ## Build bin/skiff.
 	@$(GO) build -ldflags '$(LDFLAGS) $(VERSION_LDFLAGS)' -o $(BIN)/skiff ./cmd/skiff
 
 .PHONY: run
-run: build ## Build and run `skiff server` with its defaults.
-	@echo "Starting skiff; the admin kubeconfig is $${HOME}/.skiff/admin.kubeconfig:"
-	@echo "  export KUBECONFIG=$${HOME}/.skiff/admin.kubeconfig && kubectl get namespaces"
-	$(BIN)/skiff server $(ARGS)
+run: build ## Build and run `skiff server` (state in DATA_DIR, API on 127.0.0.1:PORT).
+	@echo "Starting skiff; its admin kubeconfig is $(DATA_DIR)/admin.kubeconfig:"
+	@echo "  export KUBECONFIG=$(DATA_DIR)/admin.kubeconfig; kubectl get namespaces"
+	$(BIN)/skiff server --data-dir $(DATA_DIR) --secure-port $(PORT) $(ARGS)
 
 .PHONY: test
 test: unit verify e2e ## Unit and integration tests, verify, e2e.
@@ -90,7 +98,7 @@ codegen: ## Regenerate generated code.
 
 .PHONY: kubectl
 kubectl: ## bin/kubectl built from k8s.io/kubectl (its own module in hack/e2e/kubectl).
-	cd hack/e2e/kubectl && $(GO) build -ldflags '$(LDFLAGS) $(subst $(VERSION),$(KUBE_VERSION),$(VERSION_LDFLAGS))' -o ../../../$(BIN)/kubectl .
+	cd hack/e2e/kubectl && $(GO) build -ldflags '$(LDFLAGS) $(KUBECTL_LDFLAGS)' -o $(CURDIR)/$(BIN)/kubectl .
 
 .PHONY: clean
 clean: ## Remove build output.

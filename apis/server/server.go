@@ -186,6 +186,9 @@ func newAggregator(c *Config, delegate *genericapiserver.GenericAPIServer, exten
 	if err != nil {
 		return nil, err
 	}
+	if err := aggregator.GenericAPIServer.AddPostStartHook("skiff-release-startup-memory", releaseStartupMemory); err != nil {
+		return nil, err
+	}
 	err = aggregator.GenericAPIServer.AddPostStartHook("skiff-apiservice-registration", func(ctx genericapiserver.PostStartHookContext) error {
 		go crds.Run(ctx)
 		go autoRegistration.Run(2, ctx.Done())

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +26,7 @@ func TestApplyDirectory(t *testing.T) {
 	objects := readManifests(t, dir)
 	t.Cleanup(func() {
 		// The cluster-scoped ones outlive the namespace.
-		e.k.Run(t.Context(), "", "delete", "priorityclass/e2e-app-high", "storageclass/e2e-app-local", "--ignore-not-found")
+		e.k.Run(context.Background(), "", "delete", "priorityclass/e2e-app-high", "storageclass/e2e-app-local", "--ignore-not-found")
 	})
 
 	r := e.k.Run(e.ctx, "", "-n", e.ns, "apply", "-f", dir)

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"path/filepath"
@@ -21,7 +22,7 @@ func TestCustomResource(t *testing.T) {
 	if got := e.run("", "apply", "-f", crd).Stdout; got != "customresourcedefinition.apiextensions.k8s.io/widgets.e2e.skiff.sh created\n" {
 		t.Errorf("apply CRD printed %q", got)
 	}
-	t.Cleanup(func() { e.k.Run(t.Context(), "", "delete", "-f", crd, "--wait=false") })
+	t.Cleanup(func() { e.k.Run(context.Background(), "", "delete", "-f", crd, "--wait=false") })
 	start := time.Now()
 	e.run("", "wait", "--for=condition=Established", "crd/widgets.e2e.skiff.sh", "--timeout=30s")
 

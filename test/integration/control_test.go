@@ -271,7 +271,9 @@ func TestAdmissionPolicies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = arv1.MutatingAdmissionPolicyBindings().Delete(ctx, mapBinding.Name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = arv1.MutatingAdmissionPolicyBindings().Delete(ctx, mapBinding.Name, metav1.DeleteOptions{})
+	})
 
 	bad := mapPolicy.DeepCopy()
 	bad.Spec.MatchConstraints.ResourceRules[0].Operations = []admissionregistrationv1.OperationType{admissionregistrationv1.Delete}

@@ -93,6 +93,13 @@ func TestValidate(t *testing.T) {
 				ss.Spec.Template.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
 			},
 		},
+		{
+			name: "volume claim templates are validated on create",
+			mutate: func(ss *appsv1.StatefulSet) {
+				ss.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{{ObjectMeta: metav1.ObjectMeta{Name: "data"}}}
+			},
+			want: []string{"Required value spec.volumeClaimTemplates[0].spec.accessModes", "Required value spec.volumeClaimTemplates[0].spec.resources[storage]"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
