@@ -9,6 +9,7 @@ import (
 	apiextensionsv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
 	apiextensionsapiserver "k8s.io/apiextensions-apiserver/pkg/apiserver"
 	apiextensionsoptions "k8s.io/apiextensions-apiserver/pkg/cmd/server/options"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -168,6 +169,12 @@ func newAggregator(c *Config, delegate *genericapiserver.GenericAPIServer, exten
 		ExtraConfig: aggregatorapiserver.ExtraConfig{
 			ServiceResolver: aggregatorapiserver.NewClusterIPServiceResolver(c.Generic.SharedInformerFactory.Core().V1().Services().Lister()),
 		},
+	}
+	// Discovery lists groups and versions in kube-apiserver's order.
+	if manager := generic.AggregatedDiscoveryGroupManager; manager != nil {
+		for gv, p := range priorities {
+			manager.SetGroupVersionPriority(metav1.GroupVersion(gv), int(p.group), int(p.version))
+		}
 	}
 	aggregator, err := config.Complete().NewWithDelegate(delegate)
 	if err != nil {
