@@ -4,14 +4,17 @@
 # descendants) after an idle period. Prints one markdown table row and stops the server.
 #
 # Usage: hack/bench/startup.sh --kubeconfig PATH [--idle SECONDS] [--timeout SECONDS] [--netns NAME]
-#                              [--name LABEL] -- COMMAND [ARGS...]
+#                              [--name LABEL] [--status-file FILE] -- COMMAND [ARGS...]
 #   --kubeconfig  the admin kubeconfig the command writes or uses (it is waited for and must be
 #                 written or touched after the command starts, so a stale one from an earlier run is
-#                 never used: start skiff on an empty --data-dir)
+#                 never used; skiff and start.sh rewrite theirs on every start, so a restart on an
+#                 existing data dir is measured the same way)
 #   --idle        seconds to stay idle after ready before reading RSS (default 30)
 #   --timeout     give up if not ready after this many seconds (default 120)
 #   --netns NAME  run the command and the probes inside network namespace NAME (created with only lo
 #                 up if missing, and deleted at the end if this script created it)
+#   --status-file FILE  also write, for each process of the tree, its pid, name and the memory lines of
+#                 /proc/PID/status (VmRSS, VmHWM, RssAnon, RssFile, RssShmem, in kB) at the RSS reading
 # Examples:
 #   hack/bench/startup.sh --kubeconfig /tmp/skiff/admin.kubeconfig --netns bench -- \
 #     ./skiff server --data-dir /tmp/skiff --secure-port 6443
@@ -24,6 +27,7 @@ IDLE=30
 TIMEOUT=120
 NETNS=""
 NAME=""
+STATUS_FILE=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --kubeconfig) KUBECONFIG_PATH="$2"; shift 2 ;;
@@ -31,11 +35,12 @@ while [[ $# -gt 0 ]]; do
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --netns) NETNS="$2"; shift 2 ;;
     --name) NAME="$2"; shift 2 ;;
+    --status-file) STATUS_FILE="$2"; shift 2 ;;
     --) shift; break ;;
     *) echo "unknown argument: $1 (the server command goes after --)" >&2; exit 2 ;;
   esac
 done
-[[ -n "$KUBECONFIG_PATH" && $# -gt 0 ]] || { sed -n '2,21p' "$0" >&2; exit 2; }
+[[ -n "$KUBECONFIG_PATH" && $# -gt 0 ]] || { sed -n '2,22p' "$0" >&2; exit 2; }
 NAME="${NAME:-$(basename "$1")}"
 
 in_ns=()
@@ -59,11 +64,18 @@ t0_sec=$((t0 / 1000000000))
 setsid "${in_ns[@]}" "$@" >"$log" 2>&1 &
 pid=$!
 
+# Stop the leader first and give it time to stop its children in its own order (start.sh stops
+# kube-apiserver before etcd: TERM to the whole group at once makes kube-apiserver's graceful
+# shutdown stall on the vanished etcd), then TERM and finally KILL whatever is left in the group.
 finish() {
   trap - EXIT INT TERM
   if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  fi
+  if kill -0 -- "-$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for _ in $(seq 1 25); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL -- "-$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
@@ -112,8 +124,10 @@ while [[ -z "$t_getns" ]]; do
   if kc get ns >/dev/null 2>&1; then t_getns=$(now_ns); else sleep 0.05; fi
 done
 
-# 3. idle, then sum VmRSS over the process tree.
-sleep "$IDLE"
+# 3. idle, then sum VmRSS over the process tree. (sleep in the background: a foreground sleep would
+#    hold off the INT/TERM trap, and so the server's shutdown, until it ends.)
+sleep "$IDLE" &
+wait $!
 descendants() {
   local p=$1 c
   echo "$p"
@@ -121,11 +135,18 @@ descendants() {
 }
 rss_kb=0
 nproc=0
+[[ -z "$STATUS_FILE" ]] || : >"$STATUS_FILE"
 for p in $(descendants "$pid" | sort -u); do
   kb=$(awk '/^VmRSS:/ {print $2}' /proc/"$p"/status 2>/dev/null || true)
   [[ -n "$kb" ]] || continue
   rss_kb=$((rss_kb + kb))
   nproc=$((nproc + 1))
+  if [[ -n "$STATUS_FILE" ]]; then
+    awk -v p="$p" -v c="$(cat /proc/"$p"/comm 2>/dev/null)" \
+      'BEGIN { printf "pid=%s comm=%s", p, c }
+       /^(VmRSS|VmHWM|RssAnon|RssFile|RssShmem):/ { sub(":", "", $1); printf " %s=%s", $1, $2 }
+       END { print "" }' /proc/"$p"/status >>"$STATUS_FILE" 2>/dev/null || true
+  fi
 done
 kill -0 "$pid" 2>/dev/null || fail "server exited during the idle period"
 

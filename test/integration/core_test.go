@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
+
+	"github.com/skiff-sh/skiff/apis/server"
+	"github.com/skiff-sh/skiff/test/integration/framework"
 )
 
 // coreInvalid fails unless err is a 422 with a cause of type causeType at fieldPath (any type
@@ -714,4 +718,135 @@ func TestCorePersistentVolumes(t *testing.T) {
 	_, err = pvcs.Create(ctx, &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "nosize"},
 		Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}}}, metav1.CreateOptions{})
 	coreInvalid(t, err, "spec.resources[storage]", metav1.CauseTypeFieldValueRequired, "")
+}
+
+// Two apiservers on one etcd allocate without duplicates, and allocations survive a restart.
+func TestCoreAllocationAcrossServersAndRestart(t *testing.T) {
+	ctx := context.Background()
+	etcd, err := server.StartEmbeddedEtcd(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer etcd.Close()
+	useEtcd := func(o *server.Options) { o.Etcd.StorageConfig.Transport.ServerList = []string{etcd.ClientURL} }
+	dir := t.TempDir()
+	first, err := framework.Start(ctx, dir, useEtcd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := framework.Start(ctx, dir, useEtcd)
+	if err != nil {
+		first.Stop()
+		t.Fatal(err)
+	}
+	clients := []kubernetes.Interface{kubernetes.NewForConfigOrDie(first.ClientConfig), kubernetes.NewForConfigOrDie(second.ClientConfig)}
+	ns, err := clients[0].CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "core-ha-"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 60
+	ips, ports, errs := make([]string, n), make([]int32, n), make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			svc, err := clients[i%2].CoreV1().Services(ns.Name).Create(ctx, coreService(fmt.Sprintf("s-%d", i), func(s *corev1.Service) {
+				s.Spec.Type = corev1.ServiceTypeNodePort
+			}), metav1.CreateOptions{})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			ips[i], ports[i] = svc.Spec.ClusterIP, svc.Spec.Ports[0].NodePort
+		}()
+	}
+	wg.Wait()
+	first.Stop()
+	second.Stop()
+	seenIPs, seenPorts := map[string]bool{}, map[int32]bool{}
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("create %d: %v", i, errs[i])
+		}
+		if seenIPs[ips[i]] || seenPorts[ports[i]] {
+			t.Fatalf("duplicate allocation %s/%d", ips[i], ports[i])
+		}
+		seenIPs[ips[i]], seenPorts[ports[i]] = true, true
+	}
+
+	// A restarted server knows what is taken.
+	third, err := framework.Start(ctx, dir, useEtcd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Stop()
+	services := kubernetes.NewForConfigOrDie(third.ClientConfig).CoreV1().Services(ns.Name)
+	_, err = services.Create(ctx, coreService("taken-ip", func(s *corev1.Service) { s.Spec.ClusterIP = ips[0] }), metav1.CreateOptions{})
+	coreInvalid(t, err, "spec.clusterIPs", metav1.CauseTypeFieldValueInvalid, "provided IP is already allocated")
+	_, err = services.Create(ctx, coreService("taken-port", func(s *corev1.Service) {
+		s.Spec.Type = corev1.ServiceTypeNodePort
+		s.Spec.Ports[0].NodePort = ports[1]
+	}), metav1.CreateOptions{})
+	coreInvalid(t, err, "spec.ports[0].nodePort", metav1.CauseTypeFieldValueInvalid, "provided port is already allocated")
+	if err := services.Delete(ctx, "s-0", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := services.Create(ctx, coreService("reuse", func(s *corev1.Service) { s.Spec.ClusterIP = ips[0] }), metav1.CreateOptions{}); err != nil {
+		t.Fatalf("released IP after restart: %v", err)
+	}
+}
+
+func TestCoreDiscovery(t *testing.T) {
+	list, err := testServer.Client(t).Discovery().ServerResourcesForGroupVersion("v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]metav1.APIResource{}
+	for _, r := range list.APIResources {
+		got[r.Name] = r
+	}
+	want := []struct {
+		name       string
+		namespaced bool
+		short      string
+		verbs      string
+	}{
+		{"namespaces", false, "ns", "create,delete,get,list,patch,update,watch"},
+		{"namespaces/finalize", false, "", "update"},
+		{"namespaces/status", false, "", "get,patch,update"},
+		{"services", true, "svc", "create,delete,deletecollection,get,list,patch,update,watch"},
+		{"services/status", true, "", "get,patch,update"},
+		{"endpoints", true, "ep", "create,delete,deletecollection,get,list,patch,update,watch"},
+		{"secrets", true, "", "create,delete,deletecollection,get,list,patch,update,watch"},
+		{"serviceaccounts", true, "sa", ""},
+		{"nodes", false, "no", "create,delete,deletecollection,get,list,patch,update,watch"},
+		{"nodes/status", false, "", "get,patch,update"},
+		{"events", true, "ev", ""},
+		{"limitranges", true, "limits", ""},
+		{"resourcequotas", true, "quota", ""},
+		{"resourcequotas/status", true, "", "get,patch,update"},
+		{"persistentvolumes", false, "pv", ""},
+		{"persistentvolumes/status", false, "", "get,patch,update"},
+		{"persistentvolumeclaims", true, "pvc", ""},
+		{"persistentvolumeclaims/status", true, "", "get,patch,update"},
+	}
+	for _, w := range want {
+		r, ok := got[w.name]
+		if !ok {
+			t.Errorf("%s not served", w.name)
+			continue
+		}
+		if r.Namespaced != w.namespaced || strings.Join(r.ShortNames, ",") != w.short {
+			t.Errorf("%s: namespaced %v short names %v", w.name, r.Namespaced, r.ShortNames)
+		}
+		verbs := append([]string(nil), r.Verbs...)
+		sort.Strings(verbs)
+		if w.verbs != "" && strings.Join(verbs, ",") != w.verbs {
+			t.Errorf("%s: verbs %v, want %s", w.name, verbs, w.verbs)
+		}
+	}
+	if svc := got["services"]; strings.Join(svc.Categories, ",") != "all" {
+		t.Errorf("services categories %v", svc.Categories)
+	}
 }

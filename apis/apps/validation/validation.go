@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"fmt"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
@@ -127,20 +128,9 @@ func ContainerCells(containers []corev1.Container) (names, images string) {
 // not DNS labels (they end up in pod names and hostnames); nil when name is a label.
 func DNS1123LabelNameWarning(name string) []string {
 	if msgs := utilvalidation.IsDNS1123Label(name); len(msgs) != 0 {
-		return []string{"metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended: " + fmtList(msgs)}
+		return []string{fmt.Sprintf("metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended: %v", msgs)}
 	}
 	return nil
-}
-
-func fmtList(msgs []string) string {
-	s := "["
-	for i, m := range msgs {
-		if i > 0 {
-			s += " "
-		}
-		s += m
-	}
-	return s + "]"
 }
 
 // ValidateCollisionCountNotDecremented rejects a status write that lowers (or clears) the

@@ -35,8 +35,9 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 }
 
 func (strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	oldPV := old.(*corev1.PersistentVolume)
-	return ValidateUpdate(obj.(*corev1.PersistentVolume), oldPV, ValidationOptions(oldPV))
+	pv, oldPV := obj.(*corev1.PersistentVolume), old.(*corev1.PersistentVolume)
+	opts := ValidationOptions(oldPV)
+	return append(Validate(pv, opts), ValidateUpdate(pv, oldPV, opts)...)
 }
 
 func (strategy) WarningsOnCreate(_ context.Context, obj runtime.Object) []string {

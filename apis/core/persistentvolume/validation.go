@@ -36,11 +36,15 @@ func ValidationOptions(old *corev1.PersistentVolume) SpecValidationOptions {
 	return opts
 }
 
-// Validate checks a PersistentVolume.
+// Validate checks a PersistentVolume, including that the mount options annotation is only
+// used with volume types that take mount options.
 func Validate(pv *corev1.PersistentVolume, opts SpecValidationOptions) field.ErrorList {
+	return append(validateVolume(pv, opts), validateMountOptionAnnotation(pv)...)
+}
+
+func validateVolume(pv *corev1.PersistentVolume, opts SpecValidationOptions) field.ErrorList {
 	errs := validate.ObjectMeta(&pv.ObjectMeta, false, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
-	errs = append(errs, ValidateSpec(&pv.Spec, pv.Name, false, field.NewPath("spec"), opts)...)
-	return append(errs, validateMountOptionAnnotation(pv)...)
+	return append(errs, ValidateSpec(&pv.Spec, pv.Name, false, field.NewPath("spec"), opts)...)
 }
 
 // validateMountOptionAnnotation forbids the mount options annotation for volume types that
@@ -58,9 +62,11 @@ func validateMountOptionAnnotation(pv *corev1.PersistentVolume) field.ErrorList 
 	return nil
 }
 
-// ValidateUpdate also holds the volume source, volume mode and node affinity fixed.
+// ValidateUpdate holds the volume source, volume mode and node affinity fixed. Like upstream
+// it re-validates the volume, so the update strategy (which also runs Validate) reports spec
+// errors twice, as kube-apiserver does.
 func ValidateUpdate(pv, old *corev1.PersistentVolume, opts SpecValidationOptions) field.ErrorList {
-	errs := Validate(pv, opts)
+	errs := validateVolume(pv, opts)
 	// A CSI volume may gain a controllerExpandSecretRef.
 	compare := pv
 	if old.Spec.CSI != nil && old.Spec.CSI.ControllerExpandSecretRef == nil && pv.Spec.CSI != nil && pv.Spec.CSI.ControllerExpandSecretRef != nil {

@@ -34,7 +34,9 @@ func TestValidate(t *testing.T) {
 		{"valid", func(*corev1.PersistentVolumeClaim) {}, ""},
 		{"no access modes", func(p *corev1.PersistentVolumeClaim) { p.Spec.AccessModes = nil }, "spec.accessModes"},
 		{"no storage", func(p *corev1.PersistentVolumeClaim) { p.Spec.Resources.Requests = nil }, "spec.resources[storage]"},
-		{"zero storage", func(p *corev1.PersistentVolumeClaim) { p.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse("0") }, "spec.resources[storage]"},
+		{"zero storage", func(p *corev1.PersistentVolumeClaim) {
+			p.Spec.Resources.Requests[corev1.ResourceStorage] = resource.MustParse("0")
+		}, "spec.resources[storage]"},
 		{"bad volume mode", func(p *corev1.PersistentVolumeClaim) { p.Spec.VolumeMode = ptr.To[corev1.PersistentVolumeMode]("Raw") }, "spec.volumeMode"},
 		{"bad storage class", func(p *corev1.PersistentVolumeClaim) { p.Spec.StorageClassName = ptr.To("Bad_Class") }, "spec.storageClassName"},
 		{"data source of core kind", func(p *corev1.PersistentVolumeClaim) {

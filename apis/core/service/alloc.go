@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -404,7 +405,10 @@ func (al *allocators) releaseIPs(svc *corev1.Service, ips map[corev1.IPFamily]st
 		if !ok || parsed == nil {
 			continue
 		}
-		if err := alloc.Release(context.Background(), svc, parsed); err != nil {
+		ctx, cancel := releaseContext()
+		err := alloc.Release(ctx, svc, parsed)
+		cancel()
+		if err != nil {
 			utilruntime.HandleError(fmt.Errorf("releasing ClusterIP %s of service %s/%s: %w", ip, svc.Namespace, svc.Name, err))
 		}
 	}
@@ -424,10 +428,18 @@ func (al *allocators) releaseAllocatedResources(svc *corev1.Service) {
 		ports = append(ports, int(svc.Spec.HealthCheckNodePort))
 	}
 	for _, port := range ports {
-		if err := al.nodePorts.Release(context.Background(), port); err != nil {
+		ctx, cancel := releaseContext()
+		err := al.nodePorts.Release(ctx, port)
+		cancel()
+		if err != nil {
 			utilruntime.HandleError(fmt.Errorf("releasing node port %d of service %s/%s: %w", port, svc.Namespace, svc.Name, err))
 		}
 	}
+}
+
+// releaseContext bounds a release, which runs after the request that caused it may be gone.
+func releaseContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 30*time.Second)
 }
 
 func collectNodePorts(svc *corev1.Service) []int {
@@ -498,7 +510,10 @@ func (op *portOp) commit() {
 		return
 	}
 	for _, port := range op.release {
-		if err := op.alloc.Release(context.Background(), port); err != nil {
+		ctx, cancel := releaseContext()
+		err := op.alloc.Release(ctx, port)
+		cancel()
+		if err != nil {
 			utilruntime.HandleError(fmt.Errorf("releasing node port %d: %w", port, err))
 		}
 	}
@@ -510,7 +525,10 @@ func (op *portOp) rollback() {
 	}
 	op.done = true
 	for _, port := range op.allocated {
-		if err := op.alloc.Release(context.Background(), port); err != nil {
+		ctx, cancel := releaseContext()
+		err := op.alloc.Release(ctx, port)
+		cancel()
+		if err != nil {
 			utilruntime.HandleError(fmt.Errorf("releasing node port %d: %w", port, err))
 		}
 	}
