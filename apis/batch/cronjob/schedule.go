@@ -2,152 +2,20 @@ package cronjob
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
-// parseSchedule checks a schedule as the cron library upstream uses (robfig/cron/v3's
-// standard parser) does, with the same error messages: five fields (minute, hour, day of
-// month, month, day of week), or a descriptor (@hourly, @every 1h30m ...), optionally after a
-// TZ= or CRON_TZ= location. skiff runs no CronJob controller, so only the syntax matters.
+// parseSchedule checks a schedule with the cron library upstream uses (robfig/cron/v3's
+// standard parser: five fields or a descriptor, optionally after TZ= or CRON_TZ=), so its
+// error messages are upstream's.
 func parseSchedule(spec string) (err error) {
-	// Upstream recovers from the library's panics (a TZ= prefix without a space slices out of
-	// range) and reports them so; the same slicing here fails the same way.
+	// The library panics on some malformed TZ= prefixes; upstream recovers and reports it so.
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("invalid schedule format: %v", r)
 		}
 	}()
-	if spec == "" {
-		return fmt.Errorf("empty spec string")
-	}
-	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
-		i := strings.Index(spec, " ")
-		eq := strings.Index(spec, "=")
-		if _, err := time.LoadLocation(spec[eq+1 : i]); err != nil {
-			return fmt.Errorf("provided bad location %s: %v", spec[eq+1:i], err)
-		}
-		spec = strings.TrimSpace(spec[i:])
-	}
-	if strings.HasPrefix(spec, "@") {
-		return parseDescriptor(spec)
-	}
-	fields := strings.Fields(spec)
-	if len(fields) != 5 {
-		return fmt.Errorf("expected exactly 5 fields, found %d: %s", len(fields), fields)
-	}
-	for i, b := range []bounds{minutes, hours, dom, months, dow} {
-		if err := parseField(fields[i], b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type bounds struct {
-	min, max uint
-	names    map[string]uint
-}
-
-var (
-	minutes = bounds{0, 59, nil}
-	hours   = bounds{0, 23, nil}
-	dom     = bounds{1, 31, nil}
-	months  = bounds{1, 12, map[string]uint{
-		"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-		"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-	}}
-	dow = bounds{0, 6, map[string]uint{"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}}
-)
-
-func parseDescriptor(d string) error {
-	switch d {
-	case "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly":
-		return nil
-	}
-	const every = "@every "
-	if strings.HasPrefix(d, every) {
-		if _, err := time.ParseDuration(d[len(every):]); err != nil {
-			return fmt.Errorf("failed to parse duration %s: %s", d, err)
-		}
-		return nil
-	}
-	return fmt.Errorf("unrecognized descriptor: %s", d)
-}
-
-// parseField checks a comma-separated list of ranges: *, ?, n, n-m, each optionally /step.
-func parseField(field string, b bounds) error {
-	for _, expr := range strings.FieldsFunc(field, func(r rune) bool { return r == ',' }) {
-		if err := parseRange(expr, b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func parseRange(expr string, b bounds) error {
-	rangeAndStep := strings.Split(expr, "/")
-	lowAndHigh := strings.Split(rangeAndStep[0], "-")
-	var start, end uint
-	var err error
-	if lowAndHigh[0] == "*" || lowAndHigh[0] == "?" {
-		start, end = b.min, b.max
-	} else {
-		if start, err = parseIntOrName(lowAndHigh[0], b.names); err != nil {
-			return err
-		}
-		switch len(lowAndHigh) {
-		case 1:
-			end = start
-		case 2:
-			if end, err = parseIntOrName(lowAndHigh[1], b.names); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("too many hyphens: %s", expr)
-		}
-	}
-	step := uint(1)
-	switch len(rangeAndStep) {
-	case 1:
-	case 2:
-		if step, err = parseUint(rangeAndStep[1]); err != nil {
-			return err
-		}
-		if len(lowAndHigh) == 1 {
-			end = b.max // "n/step" runs from n to the end
-		}
-	default:
-		return fmt.Errorf("too many slashes: %s", expr)
-	}
-	switch {
-	case start < b.min:
-		return fmt.Errorf("beginning of range (%d) below minimum (%d): %s", start, b.min, expr)
-	case end > b.max:
-		return fmt.Errorf("end of range (%d) above maximum (%d): %s", end, b.max, expr)
-	case start > end:
-		return fmt.Errorf("beginning of range (%d) beyond end of range (%d): %s", start, end, expr)
-	case step == 0:
-		return fmt.Errorf("step of range should be a positive number: %s", expr)
-	}
-	return nil
-}
-
-func parseIntOrName(expr string, names map[string]uint) (uint, error) {
-	if n, ok := names[strings.ToLower(expr)]; ok {
-		return n, nil
-	}
-	return parseUint(expr)
-}
-
-func parseUint(expr string) (uint, error) {
-	n, err := strconv.Atoi(expr)
-	if err != nil {
-		return 0, fmt.Errorf("failed to parse int from %s: %s", expr, err)
-	}
-	if n < 0 {
-		return 0, fmt.Errorf("negative number (%d) not allowed: %s", n, expr)
-	}
-	return uint(n), nil
+	_, err = cron.ParseStandard(spec)
+	return err
 }
