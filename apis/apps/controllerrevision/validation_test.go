@@ -1,26 +1,15 @@
 package controllerrevision
 
 import (
-	"fmt"
 	"testing"
+
+	"github.com/skiff-sh/skiff/apis/registry/registrytest"
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 )
-
-func expectErrors(t *testing.T, errs field.ErrorList, want ...string) {
-	t.Helper()
-	var got []string
-	for _, e := range errs {
-		got = append(got, fmt.Sprintf("%s %s", e.Type, e.Field))
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) && !(len(got) == 0 && len(want) == 0) {
-		t.Errorf("errors = %v, want %v", errs, want)
-	}
-}
 
 func revision(data string) *appsv1.ControllerRevision {
 	rev := &appsv1.ControllerRevision{ObjectMeta: metav1.ObjectMeta{Name: "web-1", Namespace: "default"}, Revision: 1}
@@ -44,7 +33,7 @@ func TestValidate(t *testing.T) {
 		{name: "negative revision", rev: func() *appsv1.ControllerRevision { r := revision(`{}`); r.Revision = -1; return r }(), want: []string{"Invalid value revision"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { expectErrors(t, Validate(tt.rev), tt.want...) })
+		t.Run(tt.name, func(t *testing.T) { registrytest.ExpectErrors(t, Validate(tt.rev), tt.want...) })
 	}
 }
 
@@ -53,9 +42,9 @@ func TestValidateUpdate(t *testing.T) {
 	old.ResourceVersion = "1"
 	rev := old.DeepCopy()
 	rev.Revision = 2
-	expectErrors(t, ValidateUpdate(rev, old))
+	registrytest.ExpectErrors(t, ValidateUpdate(rev, old))
 	rev.Data = runtime.RawExtension{Raw: []byte(`{"a":2}`)}
-	expectErrors(t, ValidateUpdate(rev, old), "Invalid value data")
+	registrytest.ExpectErrors(t, ValidateUpdate(rev, old), "Invalid value data")
 }
 
 func TestTable(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/skiff-sh/skiff/apis/registry/registrytest"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,7 +20,7 @@ func validDaemonSet() *appsv1.DaemonSet {
 		ObjectMeta: metav1.ObjectMeta{Name: "agent", Namespace: "default", ResourceVersion: "1"},
 		Spec: appsv1.DaemonSetSpec{
 			Selector: &metav1.LabelSelector{MatchLabels: agentLabels},
-			Template: podTemplate(agentLabels, corev1.RestartPolicyAlways),
+			Template: registrytest.PodTemplate(agentLabels, corev1.RestartPolicyAlways),
 			UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{
 				MaxUnavailable: ptr.To(intstr.FromInt32(1)), MaxSurge: ptr.To(intstr.FromInt32(0)),
 			}},
@@ -72,7 +74,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ds := validDaemonSet()
 			tt.mutate(ds)
-			expectErrors(t, Validate(ds), tt.want...)
+			registrytest.ExpectErrors(t, Validate(ds), tt.want...)
 		})
 	}
 }
@@ -80,16 +82,16 @@ func TestValidate(t *testing.T) {
 func TestValidateUpdate(t *testing.T) {
 	old, ds := validDaemonSet(), validDaemonSet()
 	ds.Spec.Template.Spec.Containers[0].Image = "registry.example/agent:2"
-	expectErrors(t, ValidateUpdate(ds, old))
+	registrytest.ExpectErrors(t, ValidateUpdate(ds, old))
 	ds.Spec.Selector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "app", Operator: metav1.LabelSelectorOpExists}}}
-	expectErrors(t, ValidateUpdate(ds, old), "Invalid value spec.selector")
+	registrytest.ExpectErrors(t, ValidateUpdate(ds, old), "Invalid value spec.selector")
 }
 
 func TestValidateStatusUpdate(t *testing.T) {
 	old, ds := validDaemonSet(), validDaemonSet()
 	old.Status.CollisionCount = ptr.To[int32](1)
 	ds.Status = appsv1.DaemonSetStatus{NumberReady: -1, CollisionCount: ptr.To[int32](0)}
-	expectErrors(t, ValidateStatusUpdate(ds, old), "Invalid value status.numberReady", "Invalid value status.collisionCount")
+	registrytest.ExpectErrors(t, ValidateStatusUpdate(ds, old), "Invalid value status.numberReady", "Invalid value status.collisionCount")
 }
 
 func TestTemplateGeneration(t *testing.T) {

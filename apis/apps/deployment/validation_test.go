@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/skiff-sh/skiff/apis/registry/registrytest"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,7 +21,7 @@ func validDeployment() *appsv1.Deployment {
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To[int32](3),
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: podTemplate(labels, corev1.RestartPolicyAlways),
+			Template: registrytest.PodTemplate(labels, corev1.RestartPolicyAlways),
 			Strategy: appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType, RollingUpdate: &appsv1.RollingUpdateDeployment{
 				MaxUnavailable: ptr.To(intstr.FromString("25%")), MaxSurge: ptr.To(intstr.FromString("25%")),
 			}},
@@ -127,7 +129,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := validDeployment()
 			tt.mutate(d)
-			expectErrors(t, Validate(d), tt.want...)
+			registrytest.ExpectErrors(t, Validate(d), tt.want...)
 		})
 	}
 }
@@ -156,7 +158,7 @@ func TestValidateUpdate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			old, d := validDeployment(), validDeployment()
 			tt.mutate(d)
-			expectErrors(t, ValidateUpdate(d, old), tt.want...)
+			registrytest.ExpectErrors(t, ValidateUpdate(d, old), tt.want...)
 		})
 	}
 }
@@ -187,7 +189,7 @@ func TestValidateStatusUpdate(t *testing.T) {
 			old, d := validDeployment(), validDeployment()
 			old.Status.CollisionCount = ptr.To[int32](2)
 			d.Status = tt.status
-			expectErrors(t, ValidateStatusUpdate(d, old), tt.want...)
+			registrytest.ExpectErrors(t, ValidateStatusUpdate(d, old), tt.want...)
 		})
 	}
 }

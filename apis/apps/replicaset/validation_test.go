@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/skiff-sh/skiff/apis/registry/registrytest"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,7 +20,7 @@ func validReplicaSet() *appsv1.ReplicaSet {
 		Spec: appsv1.ReplicaSetSpec{
 			Replicas: ptr.To[int32](2),
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: podTemplate(labels, corev1.RestartPolicyAlways),
+			Template: registrytest.PodTemplate(labels, corev1.RestartPolicyAlways),
 		},
 	}
 }
@@ -48,7 +50,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rs := validReplicaSet()
 			tt.mutate(rs)
-			expectErrors(t, Validate(rs), tt.want...)
+			registrytest.ExpectErrors(t, Validate(rs), tt.want...)
 		})
 	}
 }
@@ -56,17 +58,17 @@ func TestValidate(t *testing.T) {
 func TestValidateUpdate(t *testing.T) {
 	old, rs := validReplicaSet(), validReplicaSet()
 	rs.Spec.Replicas = ptr.To[int32](0)
-	expectErrors(t, ValidateUpdate(rs, old))
+	registrytest.ExpectErrors(t, ValidateUpdate(rs, old))
 	rs.Spec.Selector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "app", Operator: metav1.LabelSelectorOpExists}}}
-	expectErrors(t, ValidateUpdate(rs, old), "Invalid value spec.selector")
+	registrytest.ExpectErrors(t, ValidateUpdate(rs, old), "Invalid value spec.selector")
 }
 
 func TestValidateStatusUpdate(t *testing.T) {
 	old, rs := validReplicaSet(), validReplicaSet()
 	rs.Status = appsv1.ReplicaSetStatus{Replicas: 2, FullyLabeledReplicas: 2, ReadyReplicas: 2, AvailableReplicas: 1, ObservedGeneration: 3}
-	expectErrors(t, ValidateStatusUpdate(rs, old))
+	registrytest.ExpectErrors(t, ValidateStatusUpdate(rs, old))
 	rs.Status = appsv1.ReplicaSetStatus{Replicas: 1, FullyLabeledReplicas: 2, ObservedGeneration: -1}
-	expectErrors(t, ValidateStatusUpdate(rs, old), "Invalid value status.fullyLabeledReplicas", "Invalid value status.observedGeneration")
+	registrytest.ExpectErrors(t, ValidateStatusUpdate(rs, old), "Invalid value status.fullyLabeledReplicas", "Invalid value status.observedGeneration")
 }
 
 func TestStrategy(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/skiff-sh/skiff/apis/registry/registrytest"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -20,7 +22,7 @@ func validStatefulSet() *appsv1.StatefulSet {
 		Spec: appsv1.StatefulSetSpec{
 			Replicas:            ptr.To[int32](3),
 			Selector:            &metav1.LabelSelector{MatchLabels: dbLabels},
-			Template:            podTemplate(dbLabels, corev1.RestartPolicyAlways),
+			Template:            registrytest.PodTemplate(dbLabels, corev1.RestartPolicyAlways),
 			ServiceName:         "db",
 			PodManagementPolicy: appsv1.OrderedReadyPodManagement,
 			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType, RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{
@@ -105,7 +107,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ss := validStatefulSet()
 			tt.mutate(ss)
-			expectErrors(t, Validate(ss), tt.want...)
+			registrytest.ExpectErrors(t, Validate(ss), tt.want...)
 		})
 	}
 }
@@ -146,7 +148,7 @@ func TestValidateUpdate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			old, ss := validStatefulSet(), validStatefulSet()
 			tt.mutate(ss)
-			expectErrors(t, ValidateUpdate(ss, old), tt.want...)
+			registrytest.ExpectErrors(t, ValidateUpdate(ss, old), tt.want...)
 		})
 	}
 }
@@ -154,9 +156,9 @@ func TestValidateUpdate(t *testing.T) {
 func TestValidateStatusUpdate(t *testing.T) {
 	old, ss := validStatefulSet(), validStatefulSet()
 	ss.Status = appsv1.StatefulSetStatus{Replicas: 3, ReadyReplicas: 3, CurrentReplicas: 3, UpdatedReplicas: 3, AvailableReplicas: 2}
-	expectErrors(t, ValidateStatusUpdate(ss, old))
+	registrytest.ExpectErrors(t, ValidateStatusUpdate(ss, old))
 	ss.Status = appsv1.StatefulSetStatus{Replicas: 1, ReadyReplicas: 1, AvailableReplicas: 2}
-	expectErrors(t, ValidateStatusUpdate(ss, old), "Invalid value status.availableReplicas", "Invalid value status.availableReplicas")
+	registrytest.ExpectErrors(t, ValidateStatusUpdate(ss, old), "Invalid value status.availableReplicas", "Invalid value status.availableReplicas")
 }
 
 func TestWarnings(t *testing.T) {

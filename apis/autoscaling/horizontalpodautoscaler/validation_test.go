@@ -2,35 +2,15 @@ package horizontalpodautoscaler
 
 import (
 	"context"
-	"fmt"
 	"testing"
+
+	"github.com/skiff-sh/skiff/apis/registry/registrytest"
 
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 )
-
-func expectErrors(t *testing.T, errs field.ErrorList, want ...string) {
-	t.Helper()
-	got := map[string]int{}
-	for _, e := range errs {
-		got[fmt.Sprintf("%s %s", e.Type, e.Field)]++
-	}
-	for _, w := range want {
-		if got[w] == 0 {
-			t.Errorf("missing error %q; got %v", w, errs)
-			continue
-		}
-		got[w]--
-	}
-	for k, n := range got {
-		if n > 0 {
-			t.Errorf("unexpected error %q; all: %v", k, errs)
-		}
-	}
-}
 
 func validHPA() *autoscalingv2.HorizontalPodAutoscaler {
 	hpa := fullV2()
@@ -139,7 +119,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			hpa := validHPA()
 			tt.mutate(hpa)
-			expectErrors(t, Validate(hpa, options(hpa, nil)), tt.want...)
+			registrytest.ExpectErrors(t, Validate(hpa, options(hpa, nil)), tt.want...)
 		})
 	}
 }
@@ -149,9 +129,9 @@ func TestValidateUpdate(t *testing.T) {
 	old.Spec.ScaleTargetRef.APIVersion = "v1" // invalid, stored before the check
 	hpa := old.DeepCopy()
 	hpa.Spec.MaxReplicas = 20
-	expectErrors(t, ValidateUpdate(hpa, old, options(hpa, old)))
+	registrytest.ExpectErrors(t, ValidateUpdate(hpa, old, options(hpa, old)))
 	hpa.Spec.ScaleTargetRef.Kind = "StatefulSet"
-	expectErrors(t, ValidateUpdate(hpa, old, options(hpa, old)), "Invalid value spec.scaleTargetRef.apiVersion")
+	registrytest.ExpectErrors(t, ValidateUpdate(hpa, old, options(hpa, old)), "Invalid value spec.scaleTargetRef.apiVersion")
 }
 
 func TestStrategy(t *testing.T) {
@@ -175,7 +155,7 @@ func TestStrategy(t *testing.T) {
 		t.Errorf("status update: %+v", hpa)
 	}
 	hpa.Status.CurrentReplicas = -1
-	expectErrors(t, ValidateStatusUpdate(hpa, old), "Invalid value status.currentReplicas")
+	registrytest.ExpectErrors(t, ValidateStatusUpdate(hpa, old), "Invalid value status.currentReplicas")
 }
 
 func TestTable(t *testing.T) {

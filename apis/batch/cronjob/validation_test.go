@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skiff-sh/skiff/apis/registry/registrytest"
+
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -53,7 +55,7 @@ func validCronJob() *batchv1.CronJob {
 			SuccessfulJobsHistoryLimit: ptr.To[int32](3),
 			FailedJobsHistoryLimit:     ptr.To[int32](1),
 			JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{
-				Template: podTemplate(nil, corev1.RestartPolicyOnFailure),
+				Template: registrytest.PodTemplate(nil, corev1.RestartPolicyOnFailure),
 			}},
 		},
 	}
@@ -99,7 +101,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cj := validCronJob()
 			tt.mutate(cj)
-			expectErrors(t, Validate(cj), tt.want...)
+			registrytest.ExpectErrors(t, Validate(cj), tt.want...)
 		})
 	}
 }
@@ -110,9 +112,9 @@ func TestValidateUpdate(t *testing.T) {
 	old.Spec.Schedule = "TZ=UTC 0 * * * *"
 	cj := old.DeepCopy()
 	cj.Spec.Suspend = ptr.To(true)
-	expectErrors(t, ValidateUpdate(cj, old))
+	registrytest.ExpectErrors(t, ValidateUpdate(cj, old))
 	cj.Spec.TimeZone = ptr.To("UTC")
-	expectErrors(t, ValidateUpdate(cj, old), "Invalid value spec.schedule")
+	registrytest.ExpectErrors(t, ValidateUpdate(cj, old), "Invalid value spec.schedule")
 	if w := Strategy.WarningsOnUpdate(context.Background(), cj, old); len(w) != 1 {
 		t.Errorf("warnings = %v", w)
 	}

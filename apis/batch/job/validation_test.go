@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/skiff-sh/skiff/apis/registry/registrytest"
+
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -21,7 +23,7 @@ func newJob() *batchv1.Job {
 			Completions: ptr.To[int32](1), Parallelism: ptr.To[int32](1), BackoffLimit: ptr.To[int32](6),
 			CompletionMode: ptr.To(batchv1.NonIndexedCompletion), Suspend: ptr.To(false), ManualSelector: ptr.To(false),
 			PodReplacementPolicy: ptr.To(batchv1.TerminatingOrFailed),
-			Template:             podTemplate(nil, corev1.RestartPolicyNever),
+			Template:             registrytest.PodTemplate(nil, corev1.RestartPolicyNever),
 		},
 	}
 	Strategy.PrepareForCreate(context.Background(), job)
@@ -42,7 +44,7 @@ func TestGenerateSelector(t *testing.T) {
 	if sel := job.Spec.Selector.MatchLabels; len(sel) != 1 || sel[batchv1.ControllerUidLabel] != "1234" {
 		t.Errorf("selector = %v", job.Spec.Selector)
 	}
-	expectErrors(t, Validate(job))
+	registrytest.ExpectErrors(t, Validate(job))
 }
 
 func TestValidate(t *testing.T) {
@@ -153,7 +155,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			job := newJob()
 			tt.mutate(job)
-			expectErrors(t, Validate(job), tt.want...)
+			registrytest.ExpectErrors(t, Validate(job), tt.want...)
 		})
 	}
 }
@@ -218,7 +220,7 @@ func TestValidateUpdate(t *testing.T) {
 			}
 			job := old.DeepCopy()
 			tt.mutate(job)
-			expectErrors(t, ValidateUpdate(job, old, updateOptions(job, old)), tt.want...)
+			registrytest.ExpectErrors(t, ValidateUpdate(job, old, updateOptions(job, old)), tt.want...)
 		})
 	}
 }
@@ -268,7 +270,7 @@ func TestValidateStatusUpdate(t *testing.T) {
 			old.Status = tt.old
 			job := old.DeepCopy()
 			job.Status = tt.status
-			expectErrors(t, ValidateStatusUpdate(job, old), tt.want...)
+			registrytest.ExpectErrors(t, ValidateStatusUpdate(job, old), tt.want...)
 		})
 	}
 }

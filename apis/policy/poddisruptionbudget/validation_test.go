@@ -2,26 +2,15 @@ package poddisruptionbudget
 
 import (
 	"context"
-	"fmt"
 	"testing"
+
+	"github.com/skiff-sh/skiff/apis/registry/registrytest"
 
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
 )
-
-func expectErrors(t *testing.T, errs field.ErrorList, want ...string) {
-	t.Helper()
-	var got []string
-	for _, e := range errs {
-		got = append(got, fmt.Sprintf("%s %s", e.Type, e.Field))
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) && !(len(got) == 0 && len(want) == 0) {
-		t.Errorf("errors = %v, want %v", errs, want)
-	}
-}
 
 func validPDB() *policyv1.PodDisruptionBudget {
 	return &policyv1.PodDisruptionBudget{
@@ -69,7 +58,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := validPDB()
 			tt.mutate(p)
-			expectErrors(t, Validate(p, false), tt.want...)
+			registrytest.ExpectErrors(t, Validate(p, false), tt.want...)
 		})
 	}
 }
@@ -110,7 +99,7 @@ func TestStrategy(t *testing.T) {
 	if upd.Spec.MinAvailable.String() != "50%" {
 		t.Errorf("status update changed spec: %+v", upd.Spec)
 	}
-	expectErrors(t, StatusStrategy.ValidateUpdate(ctx, upd, old), "Invalid value status.disruptionsAllowed")
+	registrytest.ExpectErrors(t, StatusStrategy.ValidateUpdate(ctx, upd, old), "Invalid value status.disruptionsAllowed")
 }
 
 func TestValidateUpdateToleratesStoredSelector(t *testing.T) {
@@ -118,8 +107,8 @@ func TestValidateUpdateToleratesStoredSelector(t *testing.T) {
 	old.Spec.Selector.MatchExpressions = []metav1.LabelSelectorRequirement{{Key: "app", Operator: metav1.LabelSelectorOpIn, Values: []string{"not valid"}}}
 	p := old.DeepCopy()
 	p.Spec.MinAvailable = ptr.To(intstr.FromInt32(1))
-	expectErrors(t, Strategy.ValidateUpdate(context.Background(), p, old))
-	expectErrors(t, Strategy.Validate(context.Background(), p), "Invalid value spec.selector.matchExpressions[0].values[0]")
+	registrytest.ExpectErrors(t, Strategy.ValidateUpdate(context.Background(), p, old))
+	registrytest.ExpectErrors(t, Strategy.Validate(context.Background(), p), "Invalid value spec.selector.matchExpressions[0].values[0]")
 }
 
 func TestTable(t *testing.T) {

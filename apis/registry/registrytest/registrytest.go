@@ -1,4 +1,6 @@
-package daemonset
+// Package registrytest has what the registries' table tests share: valid fixtures and
+// assertions on validation errors.
+package registrytest
 
 import (
 	"fmt"
@@ -7,18 +9,17 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
 )
 
-var gracePeriod int64 = 30
-
-// podTemplate returns a valid pod template with labels and restart policy.
-func podTemplate(labels map[string]string, restart corev1.RestartPolicy) corev1.PodTemplateSpec {
+// PodTemplate returns a valid, defaulted pod template with labels and restart policy.
+func PodTemplate(labels map[string]string, restart corev1.RestartPolicy) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{
-		ObjectMeta: metav1ObjectMeta(labels),
+		ObjectMeta: metav1.ObjectMeta{Labels: labels},
 		Spec: corev1.PodSpec{
 			RestartPolicy:                 restart,
 			DNSPolicy:                     corev1.DNSClusterFirst,
-			TerminationGracePeriodSeconds: &gracePeriod,
+			TerminationGracePeriodSeconds: ptr.To[int64](30),
 			Containers: []corev1.Container{{
 				Name: "c", Image: "registry.example/app:1",
 				ImagePullPolicy: corev1.PullIfNotPresent, TerminationMessagePolicy: corev1.TerminationMessageReadFile,
@@ -27,9 +28,9 @@ func podTemplate(labels map[string]string, restart corev1.RestartPolicy) corev1.
 	}
 }
 
-// expectErrors fails unless errs holds exactly the wanted "<type> <field>" entries (in any
+// ExpectErrors fails unless errs holds exactly the wanted "<type> <field>" entries (in any
 // order, e.g. "Required value spec.selector"); no wanted entries means no errors.
-func expectErrors(t *testing.T, errs field.ErrorList, want ...string) {
+func ExpectErrors(t *testing.T, errs field.ErrorList, want ...string) {
 	t.Helper()
 	got := map[string]int{}
 	for _, e := range errs {
@@ -47,8 +48,4 @@ func expectErrors(t *testing.T, errs field.ErrorList, want ...string) {
 			t.Errorf("unexpected error %q; all: %v", k, errs)
 		}
 	}
-}
-
-func metav1ObjectMeta(labels map[string]string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Labels: labels}
 }
