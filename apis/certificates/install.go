@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/skiff-sh/skiff/apis/certificates/certificatesigningrequest"
+	"github.com/skiff-sh/skiff/apis/certificates/clustertrustbundle"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -19,5 +20,6 @@ var Group = registry.Group{
 	},
 	NewStorage: registry.Version("v1",
 		certificatesigningrequest.NewStorage,
+		clustertrustbundle.NewStorage,
 	),
 }

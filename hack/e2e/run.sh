@@ -40,8 +40,9 @@ command -v diff >/dev/null || { echo "kubectl diff needs diff(1): apt-get instal
 echo "e2e: skiff ${SKIFF_E2E_BINARY} ($("${SKIFF_E2E_BINARY}" version 2>/dev/null || echo '?'))"
 echo "e2e: kubectl ${KUBECTL} ($("${KUBECTL}" version --client 2>/dev/null | head -1))"
 
-# Compile the test binary while the network is there; inside the namespace it is only run.
-go test -count=1 -run '^$' ./test/e2e >/dev/null
+# Compile the test binary while the network is there, without running it (-exec /bin/true: its
+# TestMain would start a server outside the namespace); inside the namespace it is only run.
+go test -count=1 -run '^$' -exec /bin/true ./test/e2e >/dev/null
 
 export SKIFF_E2E_BINARY KUBECTL
 # shellcheck disable=SC2086

@@ -58,7 +58,8 @@ func TestDelete(t *testing.T) {
 		e := setup(t)
 		e.runNS("", "create", "configmap", "kept")
 		out := e.runNS("", "delete", "configmap", "kept", "--dry-run=server").Stdout
-		mustContain(t, "delete --dry-run=server", out, `configmap "kept" deleted (server dry run)`)
+		// kubectl 1.33+ also names the namespace: `deleted from NS namespace (server dry run)`.
+		mustMatch(t, "delete --dry-run=server", out, `configmap "kept" deleted( from \S+ namespace)? \(server dry run\)`)
 		e.runNS("", "get", "configmap", "kept")
 	})
 }

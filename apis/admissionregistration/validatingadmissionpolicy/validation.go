@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/util/jsonpath"
 
 	"github.com/skiff-sh/skiff/apis/admissionregistration/validation"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // Validate checks a new ValidatingAdmissionPolicy as upstream does, compiling its CEL
@@ -86,7 +87,7 @@ func validate(p *admissionregistrationv1.ValidatingAdmissionPolicy, ignoreMatchC
 		errs = append(errs, validation.ValidateValidation(getCompiler(), &spec.Validations[i], params, stored, fldPath.Child("validations").Index(i))...)
 	}
 	if len(spec.AuditAnnotations) > validation.MaxAuditAnnotations {
-		errs = append(errs, field.Invalid(fldPath.Child("auditAnnotations"), spec.AuditAnnotations, fmt.Sprintf("must not have more than %d auditAnnotations", validation.MaxAuditAnnotations)))
+		errs = append(errs, field.Invalid(fldPath.Child("auditAnnotations"), corevalidation.InternalJSON(spec.AuditAnnotations), fmt.Sprintf("must not have more than %d auditAnnotations", validation.MaxAuditAnnotations)))
 	}
 	keys := sets.New[string]()
 	for i, a := range spec.AuditAnnotations {

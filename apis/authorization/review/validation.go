@@ -8,6 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 const exactlyOne = `exactly one of nonResourceAttributes or resourceAttributes must be specified`
@@ -35,7 +37,7 @@ func ValidateLocalSubjectAccessReview(r *authorizationv1.LocalSubjectAccessRevie
 		errs = append(errs, field.Invalid(field.NewPath("spec.resourceAttributes.namespace"), ra.Namespace, `must match metadata.namespace`))
 	}
 	if r.Spec.NonResourceAttributes != nil {
-		errs = append(errs, field.Invalid(field.NewPath("spec.nonResourceAttributes"), r.Spec.NonResourceAttributes, `disallowed on this kind of request`))
+		errs = append(errs, field.Invalid(field.NewPath("spec.nonResourceAttributes"), corevalidation.InternalJSON(r.Spec.NonResourceAttributes), `disallowed on this kind of request`))
 	}
 	return errs
 }
@@ -43,7 +45,7 @@ func ValidateLocalSubjectAccessReview(r *authorizationv1.LocalSubjectAccessRevie
 func validateSpec(spec authorizationv1.SubjectAccessReviewSpec, fldPath *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if (spec.ResourceAttributes == nil) == (spec.NonResourceAttributes == nil) {
-		errs = append(errs, field.Invalid(fldPath, spec.NonResourceAttributes, exactlyOne))
+		errs = append(errs, field.Invalid(fldPath, corevalidation.InternalJSON(spec.NonResourceAttributes), exactlyOne))
 	}
 	if spec.User == "" && len(spec.Groups) == 0 {
 		errs = append(errs, field.Invalid(fldPath.Child("user"), spec.User, `at least one of user or group must be specified`))
@@ -54,7 +56,7 @@ func validateSpec(spec authorizationv1.SubjectAccessReviewSpec, fldPath *field.P
 func validateAttributes(ra *authorizationv1.ResourceAttributes, nra *authorizationv1.NonResourceAttributes, fldPath *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if (ra == nil) == (nra == nil) {
-		errs = append(errs, field.Invalid(fldPath, nra, exactlyOne))
+		errs = append(errs, field.Invalid(fldPath, corevalidation.InternalJSON(nra), exactlyOne))
 	}
 	return append(errs, validateResourceAttributes(ra)...)
 }

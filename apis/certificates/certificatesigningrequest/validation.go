@@ -16,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // LegacyUnknownSignerName is the signer of CSRs made through v1beta1 without one; v1 refuses it.
@@ -242,7 +244,7 @@ func validateUpdate(csr, old *certificatesv1.CertificateSigningRequest, o option
 			case len(newConds) > len(oldConds):
 				errs = append(errs, field.Forbidden(conditions, fmt.Sprintf("updates may not add a condition of type %q", t)))
 			case !apiequality.Semantic.DeepEqual(oldConds, newConds):
-				errs = append(errs, field.Forbidden(conditions, fmt.Sprintf("updates may not modify a condition of type %q\n%v", t, diff.Diff(oldConds, newConds))))
+				errs = append(errs, field.Forbidden(conditions, fmt.Sprintf("updates may not modify a condition of type %q\n%v", t, diff.Diff(corevalidation.InternalJSON(oldConds), corevalidation.InternalJSON(newConds)))))
 			}
 		}
 	}

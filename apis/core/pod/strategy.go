@@ -11,8 +11,10 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/apiserver/pkg/warning"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 	"github.com/skiff-sh/skiff/apis/registry"
 )
 
@@ -35,6 +37,8 @@ func (s strategy) PrepareForCreate(ctx context.Context, obj runtime.Object) {
 	applySchedulingGatedCondition(pod)
 	mutatePodAffinity(pod)
 	mutateTopologySpreadConstraints(pod)
+	applyAppArmorVersionSkew(ctx, pod)
+	DefaultPodLevelResources(&pod.Spec)
 	pod.Status.QOSClass = ComputeQOS(pod)
 }
 
@@ -56,13 +60,50 @@ func (strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field
 	return ValidateUpdate(obj.(*corev1.Pod), old.(*corev1.Pod))
 }
 
-// WarningsOnCreate warns about pod names that are not DNS labels (they become hostnames).
+// WarningsOnCreate warns about pod names that are not DNS labels (they become hostnames) and
+// about the pod spec as upstream does. Updates get no warnings, as upstream.
 func (strategy) WarningsOnCreate(_ context.Context, obj runtime.Object) []string {
 	pod := obj.(*corev1.Pod)
+	var warnings []string
 	if msgs := validation.IsDNS1123Label(pod.Name); len(msgs) != 0 {
-		return []string{fmt.Sprintf("metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: %v", msgs)}
+		warnings = append(warnings, fmt.Sprintf("metadata.name: this is used in the Pod's hostname, which can result in surprising behavior; a DNS label is recommended: %v", msgs))
 	}
-	return nil
+	return append(warnings, corevalidation.WarningsForPod(pod)...)
+}
+
+// applyAppArmorVersionSkew copies the deprecated per-container AppArmor annotations into the
+// containers' appArmorProfile fields (unless set, or equal to the pod's profile) and warns
+// about them, as upstream does on create.
+func applyAppArmorVersionSkew(ctx context.Context, pod *corev1.Pod) {
+	if pod.Spec.OS != nil && pod.Spec.OS.Name == corev1.Windows {
+		return
+	}
+	var podProfile *corev1.AppArmorProfile
+	if pod.Spec.SecurityContext != nil {
+		podProfile = pod.Spec.SecurityContext.AppArmorProfile
+	}
+	visitContainers(&pod.Spec, func(c *corev1.Container) {
+		key := corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix + c.Name
+		annotation, ok := pod.Annotations[key]
+		if !ok || (c.SecurityContext != nil && c.SecurityContext.AppArmorProfile != nil) {
+			return
+		}
+		profile := corevalidation.AppArmorFieldForAnnotation(annotation)
+		if profile != nil && len(corevalidation.ValidateAppArmorProfileField(profile, &field.Path{})) > 0 {
+			profile = nil
+		}
+		warn := profile == nil
+		if profile != nil && !apiequality.Semantic.DeepEqual(profile, podProfile) {
+			if c.SecurityContext == nil {
+				c.SecurityContext = &corev1.SecurityContext{}
+			}
+			c.SecurityContext.AppArmorProfile = profile
+			warn = true
+		}
+		if warn {
+			warning.AddWarning(ctx, "", fmt.Sprintf(`%s: deprecated since v1.30; use the "appArmorProfile" field instead`, field.NewPath("metadata", "annotations").Key(key)))
+		}
+	})
 }
 
 // CheckGracefulDelete gives a scheduled, non-terminated pod a grace period (the request's, or

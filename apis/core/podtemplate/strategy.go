@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/skiff-sh/skiff/apis/core/pod"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 	"github.com/skiff-sh/skiff/apis/registry"
 )
 
@@ -35,4 +36,18 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 
 func (strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
 	return ValidateUpdate(obj.(*corev1.PodTemplate), old.(*corev1.PodTemplate))
+}
+
+// WarningsOnCreate returns upstream's warnings about the template's pod spec.
+func (strategy) WarningsOnCreate(_ context.Context, obj runtime.Object) []string {
+	return corevalidation.WarningsForPodTemplate(field.NewPath("template"), &obj.(*corev1.PodTemplate).Template)
+}
+
+// WarningsOnUpdate returns the same warnings when the template changed.
+func (strategy) WarningsOnUpdate(_ context.Context, obj, old runtime.Object) []string {
+	t := obj.(*corev1.PodTemplate)
+	if t.Generation == old.(*corev1.PodTemplate).Generation {
+		return nil
+	}
+	return corevalidation.WarningsForPodTemplate(field.NewPath("template"), &t.Template)
 }

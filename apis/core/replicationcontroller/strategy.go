@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"github.com/skiff-sh/skiff/apis/core/pod"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 	"github.com/skiff-sh/skiff/apis/registry"
 )
 
@@ -78,13 +79,25 @@ func (strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field
 	return errs
 }
 
-// WarningsOnCreate warns about names that are not DNS labels (pod names derive from them).
+// WarningsOnCreate warns about names that are not DNS labels (pod names derive from them) and
+// about the template's pod spec.
 func (strategy) WarningsOnCreate(_ context.Context, obj runtime.Object) []string {
 	rc := obj.(*corev1.ReplicationController)
+	var warnings []string
 	if msgs := validation.IsDNS1123Label(rc.Name); len(msgs) != 0 {
-		return []string{fmt.Sprintf("metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended: %v", msgs)}
+		warnings = append(warnings, fmt.Sprintf("metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended: %v", msgs))
 	}
-	return nil
+	return append(warnings, corevalidation.WarningsForPodTemplate(field.NewPath("spec", "template"), rc.Spec.Template)...)
+}
+
+// WarningsOnUpdate returns the template warnings when the generation changed. Upstream (v1.37)
+// computes them from the old template, and so does this.
+func (strategy) WarningsOnUpdate(_ context.Context, obj, old runtime.Object) []string {
+	rc, oldRC := obj.(*corev1.ReplicationController), old.(*corev1.ReplicationController)
+	if rc.Generation == oldRC.Generation {
+		return nil
+	}
+	return corevalidation.WarningsForPodTemplate(field.NewPath("spec", "template"), oldRC.Spec.Template)
 }
 
 type statusStrategy struct {

@@ -6,6 +6,11 @@ import (
 	"encoding/json"
 	"reflect"
 	"sort"
+	"strings"
+
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // InternalJSON wraps a value of a k8s.io/api type so that it prints in validation messages
@@ -15,6 +20,15 @@ import (
 // (metav1.LabelSelector, Quantity, IntOrString, Time, ...) keep their own JSON, as upstream's
 // internal types share them.
 func InternalJSON(v any) any { return internalJSON{v} }
+
+// ValidateImmutableField is apimachinery's ValidateImmutableField for values of k8s.io/api
+// struct types: the rejected value prints as upstream's internal type.
+func ValidateImmutableField(newVal, oldVal any, fldPath *field.Path) field.ErrorList {
+	if apiequality.Semantic.DeepEqual(oldVal, newVal) {
+		return nil
+	}
+	return field.ErrorList{field.Invalid(fldPath, InternalJSON(newVal), apimachineryvalidation.FieldImmutableErrorMsg)}
+}
 
 type internalJSON struct{ v any }
 
@@ -31,7 +45,7 @@ var marshalerType = reflect.TypeFor[json.Marshaler]()
 // goNamed reports whether values of t are written with Go field names: structs of the
 // k8s.io/api module, whose internal counterparts have no json tags.
 func goNamed(t reflect.Type) bool {
-	return t.Kind() == reflect.Struct && len(t.PkgPath()) > len("k8s.io/api/") && t.PkgPath()[:len("k8s.io/api/")] == "k8s.io/api/"
+	return t.Kind() == reflect.Struct && strings.HasPrefix(t.PkgPath(), "k8s.io/api/")
 }
 
 func encodeInternal(buf *bytes.Buffer, v reflect.Value) error {
@@ -40,7 +54,7 @@ func encodeInternal(buf *bytes.Buffer, v reflect.Value) error {
 		return nil
 	}
 	t := v.Type()
-	if t.Implements(marshalerType) || (v.CanAddr() && reflect.PointerTo(t).Implements(marshalerType)) || (t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(marshalerType)) {
+	if t.Implements(marshalerType) || (t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(marshalerType)) {
 		return encodeStd(buf, v)
 	}
 	switch t.Kind() {
@@ -194,7 +208,10 @@ func writeKey(buf *bytes.Buffer, name string, first *bool) {
 
 func encodeStd(buf *bytes.Buffer, v reflect.Value) error {
 	var x any
-	if v.CanInterface() {
+	switch {
+	case v.CanAddr() && v.Addr().CanInterface():
+		x = v.Addr().Interface()
+	case v.CanInterface():
 		x = v.Interface()
 	}
 	b, err := json.Marshal(x)

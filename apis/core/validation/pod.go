@@ -505,10 +505,10 @@ func validatePodResourceClaims(podMeta *metav1.ObjectMeta, claims []corev1.PodRe
 			seen.Insert(claim.Name)
 		}
 		if claim.ResourceClaimName != nil && claim.ResourceClaimTemplateName != nil {
-			allErrs = append(allErrs, field.Invalid(p, claim, "at most one of `resourceClaimName` or `resourceClaimTemplateName` may be specified"))
+			allErrs = append(allErrs, field.Invalid(p, InternalJSON(claim), "at most one of `resourceClaimName` or `resourceClaimTemplateName` may be specified"))
 		}
 		if claim.ResourceClaimName == nil && claim.ResourceClaimTemplateName == nil {
-			allErrs = append(allErrs, field.Invalid(p, claim, "must specify one of: `resourceClaimName`, `resourceClaimTemplateName`"))
+			allErrs = append(allErrs, field.Invalid(p, InternalJSON(claim), "must specify one of: `resourceClaimName`, `resourceClaimTemplateName`"))
 		}
 		if claim.ResourceClaimName != nil {
 			for _, msg := range apimachineryvalidation.NameIsDNSSubdomain(*claim.ResourceClaimName, false) {
@@ -735,7 +735,7 @@ func ValidatePodUpdate(newPod, oldPod *corev1.Pod, opts PodValidationOptions) fi
 		}
 	}
 	if !apiequality.Semantic.DeepEqual(munged, oldPod.Spec) {
-		specDiff := diff.Diff(oldPod.Spec, munged)
+		specDiff := diff.Diff(InternalJSON(oldPod.Spec), InternalJSON(munged))
 		allErrs = append(allErrs, field.Forbidden(specPath, fmt.Sprintf("pod updates may not change fields other than %s\n%v", strings.Join(updatablePodSpecFields, ","), specDiff)))
 	}
 	return allErrs
@@ -809,12 +809,12 @@ func validateNodeAffinityMutation(fldPath *field.Path, newNA, oldNA *corev1.Node
 	}
 	p := fldPath.Child("requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
 	if len(oldTerms) > 0 && len(oldTerms) != len(newTerms) {
-		return field.ErrorList{field.Invalid(p, newTerms, "no additions/deletions to non-empty NodeSelectorTerms list are allowed")}
+		return field.ErrorList{field.Invalid(p, InternalJSON(newTerms), "no additions/deletions to non-empty NodeSelectorTerms list are allowed")}
 	}
 	var allErrs field.ErrorList
 	for i := range oldTerms {
 		if !nodeSelectorTermHasOnlyAdditions(newTerms[i], oldTerms[i]) {
-			allErrs = append(allErrs, field.Invalid(p.Index(i), newTerms[i], "only additions are allowed (no mutations or deletions)"))
+			allErrs = append(allErrs, field.Invalid(p.Index(i), InternalJSON(newTerms[i]), "only additions are allowed (no mutations or deletions)"))
 		}
 	}
 	return allErrs
@@ -996,13 +996,13 @@ func validatePodIPs(pod, oldPod *corev1.Pod) field.ErrorList {
 			allErrs = append(allErrs, field.InternalError(p, fmt.Errorf("failed to check for dual stack with error:%v", err)))
 		}
 		if !dual || len(ips) > 2 {
-			allErrs = append(allErrs, field.Invalid(p, pod.Status.PodIPs, "may specify no more than one IP for each IP family"))
+			allErrs = append(allErrs, field.Invalid(p, InternalJSON(pod.Status.PodIPs), "may specify no more than one IP for each IP family"))
 		}
 	}
 	hasIP, hasIPs := len(pod.Status.PodIP) > 0, len(pod.Status.PodIPs) > 0
 	switch {
 	case hasIP != hasIPs:
-		allErrs = append(allErrs, field.Invalid(p, pod.Status.PodIPs, "podIP and podIPs must either both be set or both be unset"))
+		allErrs = append(allErrs, field.Invalid(p, InternalJSON(pod.Status.PodIPs), "podIP and podIPs must either both be set or both be unset"))
 	case hasIPs && pod.Status.PodIP != pod.Status.PodIPs[0].IP:
 		allErrs = append(allErrs, field.Invalid(p.Index(0).Child("ip"), pod.Status.PodIPs[0].IP, "must be equal to `podIP`"))
 	}
@@ -1032,7 +1032,7 @@ func validateHostIPs(pod, oldPod *corev1.Pod) field.ErrorList {
 			allErrs = append(allErrs, field.InternalError(p, fmt.Errorf("failed to check for dual stack with error:%v", err)))
 		}
 		if !dual || len(ips) > 2 {
-			allErrs = append(allErrs, field.Invalid(p, pod.Status.HostIPs, "may specify no more than one IP for each IP family"))
+			allErrs = append(allErrs, field.Invalid(p, InternalJSON(pod.Status.HostIPs), "may specify no more than one IP for each IP family"))
 		}
 	}
 	return allErrs
@@ -1057,7 +1057,7 @@ func ValidatePodEphemeralContainersUpdate(newPod, oldPod *corev1.Pod, opts PodVa
 		if c, ok := byName[old.Name]; !ok {
 			allErrs = append(allErrs, field.Forbidden(specPath, fmt.Sprintf("existing ephemeral containers %q may not be removed\n", old.Name)))
 		} else if !apiequality.Semantic.DeepEqual(old, *c) {
-			allErrs = append(allErrs, field.Forbidden(specPath, fmt.Sprintf("existing ephemeral containers %q may not be changed\n%v", old.Name, diff.Diff(old, *c))))
+			allErrs = append(allErrs, field.Forbidden(specPath, fmt.Sprintf("existing ephemeral containers %q may not be changed\n%v", old.Name, diff.Diff(InternalJSON(old), InternalJSON(*c)))))
 		}
 	}
 	return allErrs

@@ -138,12 +138,12 @@ func validateSecurityContext(sc *corev1.SecurityContext, fldPath *field.Path, ho
 	allErrs = append(allErrs, validateSeccompProfileField(sc.SeccompProfile, fldPath.Child("seccompProfile"))...)
 	if sc.AllowPrivilegeEscalation != nil && !*sc.AllowPrivilegeEscalation {
 		if sc.Privileged != nil && *sc.Privileged {
-			allErrs = append(allErrs, field.Invalid(fldPath, sc, "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"))
+			allErrs = append(allErrs, field.Invalid(fldPath, InternalJSON(sc), "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"))
 		}
 		if !allowSysAdminWhenPrivilegeEscalationFalse && sc.Capabilities != nil {
 			for _, c := range sc.Capabilities.Add {
 				if c == "CAP_SYS_ADMIN" {
-					allErrs = append(allErrs, field.Invalid(fldPath, sc, "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN"))
+					allErrs = append(allErrs, field.Invalid(fldPath, InternalJSON(sc), "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN"))
 				}
 			}
 		}
@@ -171,7 +171,7 @@ func validateSeccompProfileField(sp *corev1.SeccompProfile, fldPath *field.Path)
 			allErrs = append(allErrs, validateLocalDescendingPath(*sp.LocalhostProfile, fldPath.Child("localhostProfile"))...)
 		}
 	} else if sp.LocalhostProfile != nil {
-		allErrs = append(allErrs, field.Invalid(fldPath.Child("localhostProfile"), sp, "can only be set when seccomp type is Localhost"))
+		allErrs = append(allErrs, field.Invalid(fldPath.Child("localhostProfile"), InternalJSON(sp), "can only be set when seccomp type is Localhost"))
 	}
 	return allErrs
 }

@@ -478,7 +478,7 @@ func validateProjectionSources(projection *corev1.ProjectedVolumeSource, fldPath
 			p := srcPath.Child("clusterTrustBundle")
 			switch {
 			case s.Name != nil && s.SignerName != nil:
-				errs = append(errs, field.Invalid(p, s, "only one of name and signerName may be used"))
+				errs = append(errs, field.Invalid(p, InternalJSON(s), "only one of name and signerName may be used"))
 			case s.Name != nil:
 				if *s.Name == "" {
 					errs = append(errs, field.Required(p.Child("name"), "must be a valid object name"))

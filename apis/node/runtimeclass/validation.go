@@ -14,6 +14,8 @@ import (
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // Validate checks a RuntimeClass: a DNS-label handler, a valid pod overhead and scheduling
@@ -188,7 +190,7 @@ func validateTolerations(tolerations []corev1.Toleration, fldPath *field.Path) f
 		}
 		key := corev1.Toleration{Key: t.Key, Operator: t.Operator, Value: t.Value, Effect: t.Effect}
 		if seen[key] {
-			errs = append(errs, field.Duplicate(idxPath, t))
+			errs = append(errs, field.Duplicate(idxPath, corevalidation.InternalJSON(t)))
 		}
 		seen[key] = true
 	}

@@ -7,6 +7,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // ValidateName is the name rule of every RBAC object: any valid path segment.
@@ -110,7 +112,7 @@ func ValidateRoleRef(ref rbacv1.RoleRef, kinds []string) field.ErrorList {
 
 // ValidateRoleRefUpdate holds roleRef fixed.
 func ValidateRoleRefUpdate(ref, old rbacv1.RoleRef) field.ErrorList {
-	return apimachineryvalidation.ValidateImmutableField(ref, old, field.NewPath("roleRef"))
+	return corevalidation.ValidateImmutableField(ref, old, field.NewPath("roleRef"))
 }
 
 // ValidateSubjects checks the subjects of a RoleBinding (namespaced) or ClusterRoleBinding,

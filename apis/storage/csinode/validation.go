@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 const maxNodeIDLen = 256
@@ -64,7 +66,7 @@ func ValidateUpdate(n, old *storagev1.CSINode) field.ErrorList {
 			}
 			o, d := *o.DeepCopy(), *d.DeepCopy()
 			o.Allocatable, d.Allocatable = nil, nil
-			errs = append(errs, apimachineryvalidation.ValidateImmutableField(d, o, field.NewPath("spec", "drivers"))...)
+			errs = append(errs, corevalidation.ValidateImmutableField(d, o, field.NewPath("spec", "drivers"))...)
 		}
 	}
 	return errs
