@@ -15,7 +15,6 @@ import (
 	"k8s.io/apiserver/pkg/authentication/request/anonymous"
 	"k8s.io/apiserver/pkg/authentication/request/union"
 	"k8s.io/apiserver/pkg/authentication/request/x509"
-	"k8s.io/apiserver/pkg/authorization/authorizerfactory"
 	"k8s.io/apiserver/pkg/endpoints/discovery/aggregated"
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -129,8 +128,9 @@ func NewConfig(ctx context.Context, o *Options) (*Config, error) {
 	if err := c.applyAuthentication(pki); err != nil {
 		return nil, err
 	}
-	generic.Authorization.Authorizer = authorizerfactory.NewAlwaysAllowAuthorizer()
-	generic.RuleResolver = authorizerfactory.NewAlwaysAllowAuthorizer()
+	if generic.Authorization.Authorizer, generic.RuleResolver, err = newAuthorizer(); err != nil {
+		return nil, err
+	}
 	genericapiserver.AuthorizeClientBearerToken(generic.LoopbackClientConfig, &generic.Authentication, &generic.Authorization)
 
 	client, err := kubernetes.NewForConfig(generic.LoopbackClientConfig)
