@@ -3,12 +3,15 @@
 # (/work/upstream, see its start.sh) in the same run, alternating the two, and prints markdown tables
 # with both side by side and their ratio.
 #
-#   1. builds bin/skiff (make build) and hack/bench/apiload;
+#   1. builds skiff (make build, with its version flags) and hack/bench/apiload into OUT/bin and runs
+#      those copies: bin/skiff is shared, and a rebuild of it by someone else during the run must not
+#      change the binary under test half-way (make bench has built bin/skiff itself beforehand);
 #   2. creates a network namespace with only lo up; every server, probe and load client runs in it;
 #   3. start-up (hack/bench/startup.sh): STARTUP_RUNS starts on a fresh data dir, then one restart on
 #      the data dir of the last of them; each reports exec to /readyz 200, exec to the first
-#      `kubectl get ns`, and after IDLE seconds VmRSS of the process tree plus RssAnon/RssFile from
-#      /proc/PID/status (much of a large Go binary's RSS is clean, file-backed text pages);
+#      `kubectl get ns`, the CPU time used until /readyz 200 (less at the mercy of a busy machine
+#      than the wall time), and after IDLE seconds VmRSS of the process tree plus RssAnon/RssFile
+#      from /proc/PID/status (much of a large Go binary's RSS is clean, file-backed text pages);
 #   4. load (hack/bench/apiload, default counts unless APILOAD_ARGS says otherwise): LOAD_RUNS rounds,
 #      each of skiff and then upstream on a fresh data dir;
 #   5. writes every raw output under OUT and prints the tables (also in OUT/tables.md).
@@ -23,8 +26,10 @@
 #   LOAD_RUNS      rounds of the load test (default 2; 0 skips it)
 #   APILOAD_ARGS   extra apiload flags, e.g. "--ops 100 --list-pods 500" for a quick run
 #   PORT           secure port inside the namespace (default 6443)
+#   UPSTREAM_AUTHZ upstream's --authorization-mode (default RBAC, as start.sh; skiff itself allows
+#                  every authenticated request, so AlwaysAllow compares like with like)
 #   OUT            output directory (default _output/bench/<UTC time>; _output/bench/latest links to it)
-#   BUILD=0        use bin/skiff and OUT/../bin/apiload as they are
+#   BUILD=0        do not build skiff: measure a copy of bin/skiff as it is
 #   KEEP_DATA=1    keep the servers' data dirs (OUT/data) instead of deleting them
 set -euo pipefail
 
@@ -42,6 +47,7 @@ OUT="${OUT:-_output/bench/$(date -u +%Y%m%dT%H%M%SZ)}"
 if [[ -z "${UPSTREAM_DIR:-}" && -d /work/upstream/bin ]]; then UPSTREAM_DIR=/work/upstream; fi
 [[ "${UPSTREAM_DIR:-}" == none ]] && UPSTREAM_DIR=""
 UPSTREAM_DIR="${UPSTREAM_DIR:-}"
+UPSTREAM_AUTHZ="${UPSTREAM_AUTHZ:-RBAC}"
 
 [[ $(id -u) == 0 ]] || { echo "run.sh: needs root (ip netns)" >&2; exit 1; }
 for tool in ip kubectl curl setsid awk; do
@@ -56,16 +62,19 @@ fi
 mkdir -p "$OUT" "$OUT/data"
 OUT="$(cd "$OUT" && pwd)"
 ln -sfn "$OUT" "$ROOT/_output/bench/latest" 2>/dev/null || true
-APILOAD="$ROOT/_output/bench/bin/apiload"
-SKIFF="$ROOT/bin/skiff"
+mkdir -p "$OUT/bin"
+APILOAD="$OUT/bin/apiload"
+SKIFF="$OUT/bin/skiff"
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 # ---- build (outside the namespace: the go command may need the module cache or proxy) ----
 if [[ "$BUILD" == 1 ]]; then
-  log "building bin/skiff and apiload"
-  make --no-print-directory build >&2
-  go build -o "$APILOAD" ./hack/bench/apiload
+  log "building skiff and apiload into $OUT/bin"
+  make --no-print-directory build BIN="$OUT/bin" >&2
+else
+  cp "$ROOT/bin/skiff" "$SKIFF"
 fi
+go build -o "$APILOAD" ./hack/bench/apiload
 [[ -x "$SKIFF" && -x "$APILOAD" ]] || { echo "run.sh: $SKIFF or $APILOAD missing" >&2; exit 1; }
 git rev-parse HEAD >"$OUT/commit" 2>/dev/null || true
 git status --porcelain --untracked-files=no >"$OUT/tree-status" 2>/dev/null || true
@@ -148,7 +157,7 @@ if [[ -n "$UPSTREAM_DIR" ]]; then
 fi
 UKUBECONFIG="$UHOME/run/admin.kubeconfig"
 upstream_cmd() { # [--fresh]
-  echo env UPSTREAM_DIR="$UHOME" PORT="$PORT" "$UPSTREAM_DIR/start.sh" "$@"
+  echo env UPSTREAM_DIR="$UHOME" PORT="$PORT" AUTHZ="$UPSTREAM_AUTHZ" "$UPSTREAM_DIR/start.sh" "$@"
 }
 
 # ---- start-up ----
@@ -240,6 +249,10 @@ load_one() { # NAME LABEL
   fi
   [[ -z "$SERVER_PID" ]] || stop_group "$SERVER_PID"
   SERVER_PID=""
+  if [[ "$name" == upstream ]]; then # start.sh logs into its run/ dir, which goes with the data
+    cp "$UHOME/run/kube-apiserver.log" "$out.kube-apiserver.log" 2>/dev/null || true
+    cp "$UHOME/run/etcd.log" "$out.etcd.log" 2>/dev/null || true
+  fi
   [[ "$KEEP_DATA" == 1 ]] || rm -rf "$OUT/data/skiff-load-$run" "$UHOME/run/etcd-data"
 }
 
@@ -288,6 +301,7 @@ startup_table() {
   done <<EOF
 exec to /readyz 200 (s);startup;3;< 1 s (aim 0.3 s)
 exec to first kubectl get ns (s);startup;4;
+CPU time used until /readyz 200, process tree (s);startup;7;
 VmRSS after ${IDLE} s idle, process tree (MiB);startup;5;< 150 MiB
 RssAnon after ${IDLE} s idle (MiB);status;RssAnon;
 RssFile after ${IDLE} s idle (MiB);status;RssFile;

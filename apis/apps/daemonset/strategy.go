@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
+	appsvalidation "github.com/skiff-sh/skiff/apis/apps/validation"
 	"github.com/skiff-sh/skiff/apis/registry"
 )
 
@@ -50,6 +51,20 @@ func (strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList 
 
 func (strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
 	return ValidateUpdate(obj.(*appsv1.DaemonSet), old.(*appsv1.DaemonSet))
+}
+
+// WarningsOnCreate warns about the pod template.
+func (strategy) WarningsOnCreate(_ context.Context, obj runtime.Object) []string {
+	return appsvalidation.TemplateWarnings(&obj.(*appsv1.DaemonSet).Spec.Template)
+}
+
+// WarningsOnUpdate warns about the pod template when the template generation changed.
+func (strategy) WarningsOnUpdate(_ context.Context, obj, old runtime.Object) []string {
+	ds := obj.(*appsv1.DaemonSet)
+	if templateGeneration(ds) == templateGeneration(old.(*appsv1.DaemonSet)) {
+		return nil
+	}
+	return appsvalidation.TemplateWarnings(&ds.Spec.Template)
 }
 
 // templateGeneration reads the template generation from its annotation, 0 when unset or

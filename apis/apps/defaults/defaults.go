@@ -80,11 +80,25 @@ func SetDefaults_StatefulSet(obj *appsv1.StatefulSet) {
 	if obj.Spec.RevisionHistoryLimit == nil {
 		obj.Spec.RevisionHistoryLimit = ptr.To[int32](10)
 	}
+	// Upstream's conversion writes apiVersion and kind into every claim template whenever it
+	// returns a StatefulSet.
+	for i := range obj.Spec.VolumeClaimTemplates {
+		obj.Spec.VolumeClaimTemplates[i].APIVersion = "v1"
+		obj.Spec.VolumeClaimTemplates[i].Kind = "PersistentVolumeClaim"
+	}
 }
 
 // SetDefaults_DaemonSet defaults the update strategy to RollingUpdate with maxUnavailable 1 and
-// maxSurge 0, and keeps 10 revisions.
+// maxSurge 0, and keeps 10 revisions. It also sets the template generation annotation to "0"
+// when absent: upstream's conversion always writes it (from its internal templateGeneration),
+// so the field manager records it as set by the client; the strategy then sets the real value.
 func SetDefaults_DaemonSet(obj *appsv1.DaemonSet) {
+	if _, ok := obj.Annotations[appsv1.DeprecatedTemplateGeneration]; !ok {
+		if obj.Annotations == nil {
+			obj.Annotations = map[string]string{}
+		}
+		obj.Annotations[appsv1.DeprecatedTemplateGeneration] = "0"
+	}
 	update := &obj.Spec.UpdateStrategy
 	if update.Type == "" {
 		update.Type = appsv1.RollingUpdateDaemonSetStrategyType

@@ -6,6 +6,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
@@ -101,12 +102,27 @@ func TestDefaults(t *testing.T) {
 		{
 			name: "daemonset",
 			in:   &appsv1.DaemonSet{},
-			want: &appsv1.DaemonSet{Spec: appsv1.DaemonSetSpec{
-				UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{
-					MaxUnavailable: num(1), MaxSurge: num(0),
-				}},
-				RevisionHistoryLimit: ptr.To[int32](10),
-			}},
+			want: &appsv1.DaemonSet{
+				ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{appsv1.DeprecatedTemplateGeneration: "0"}},
+				Spec: appsv1.DaemonSetSpec{
+					UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.RollingUpdateDaemonSetStrategyType, RollingUpdate: &appsv1.RollingUpdateDaemonSet{
+						MaxUnavailable: num(1), MaxSurge: num(0),
+					}},
+					RevisionHistoryLimit: ptr.To[int32](10),
+				},
+			},
+		},
+		{
+			name: "daemonset keeps a given template generation",
+			in: &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{appsv1.DeprecatedTemplateGeneration: "5", "a": "b"}},
+				Spec: appsv1.DaemonSetSpec{UpdateStrategy: appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType}}},
+			want: &appsv1.DaemonSet{
+				ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{appsv1.DeprecatedTemplateGeneration: "5", "a": "b"}},
+				Spec: appsv1.DaemonSetSpec{
+					UpdateStrategy:       appsv1.DaemonSetUpdateStrategy{Type: appsv1.OnDeleteDaemonSetStrategyType},
+					RevisionHistoryLimit: ptr.To[int32](10),
+				},
+			},
 		},
 	}
 	for _, tt := range tests {
@@ -127,6 +143,22 @@ func TestDefaults(t *testing.T) {
 				t.Errorf("got  %+v\nwant %+v", tt.in, tt.want)
 			}
 		})
+	}
+}
+
+func TestStatefulSetClaimTemplatesGetTypeMeta(t *testing.T) {
+	ss := &appsv1.StatefulSet{Spec: appsv1.StatefulSetSpec{VolumeClaimTemplates: []corev1.PersistentVolumeClaim{
+		{ObjectMeta: metav1.ObjectMeta{Name: "data"}},
+		{TypeMeta: metav1.TypeMeta{APIVersion: "v9", Kind: "Other"}, ObjectMeta: metav1.ObjectMeta{Name: "logs"}},
+	}}}
+	defaulted(t, ss)
+	for i, tmpl := range ss.Spec.VolumeClaimTemplates {
+		if tmpl.APIVersion != "v1" || tmpl.Kind != "PersistentVolumeClaim" {
+			t.Errorf("volumeClaimTemplates[%d] has apiVersion %q, kind %q; want v1, PersistentVolumeClaim", i, tmpl.APIVersion, tmpl.Kind)
+		}
+		if mode := tmpl.Spec.VolumeMode; mode == nil || *mode != corev1.PersistentVolumeFilesystem {
+			t.Errorf("volumeClaimTemplates[%d].spec.volumeMode = %v, want Filesystem from the core defaults", i, mode)
+		}
 	}
 }
 

@@ -38,8 +38,19 @@ func (strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field
 	return ValidateUpdate(obj.(*appsv1.Deployment), old.(*appsv1.Deployment))
 }
 
+// WarningsOnCreate warns about names that are not DNS labels and about the pod template.
 func (strategy) WarningsOnCreate(_ context.Context, obj runtime.Object) []string {
-	return appsvalidation.DNS1123LabelNameWarning(obj.(*appsv1.Deployment).Name)
+	d := obj.(*appsv1.Deployment)
+	return append(appsvalidation.DNS1123LabelNameWarning(d.Name), appsvalidation.TemplateWarnings(&d.Spec.Template)...)
+}
+
+// WarningsOnUpdate warns about the pod template when the generation changed.
+func (strategy) WarningsOnUpdate(_ context.Context, obj, old runtime.Object) []string {
+	d := obj.(*appsv1.Deployment)
+	if d.Generation == old.(*appsv1.Deployment).Generation {
+		return nil
+	}
+	return appsvalidation.TemplateWarnings(&d.Spec.Template)
 }
 
 type statusStrategy struct {

@@ -27,8 +27,19 @@ func (strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field
 	return ValidateUpdate(obj.(*appsv1.ReplicaSet), old.(*appsv1.ReplicaSet))
 }
 
+// WarningsOnCreate warns about names that are not DNS labels and about the pod template.
 func (strategy) WarningsOnCreate(_ context.Context, obj runtime.Object) []string {
-	return appsvalidation.DNS1123LabelNameWarning(obj.(*appsv1.ReplicaSet).Name)
+	rs := obj.(*appsv1.ReplicaSet)
+	return append(appsvalidation.DNS1123LabelNameWarning(rs.Name), appsvalidation.TemplateWarnings(&rs.Spec.Template)...)
+}
+
+// WarningsOnUpdate warns about the pod template when the generation changed.
+func (strategy) WarningsOnUpdate(_ context.Context, obj, old runtime.Object) []string {
+	rs := obj.(*appsv1.ReplicaSet)
+	if rs.Generation == old.(*appsv1.ReplicaSet).Generation {
+		return nil
+	}
+	return appsvalidation.TemplateWarnings(&rs.Spec.Template)
 }
 
 type statusStrategy struct {

@@ -49,7 +49,7 @@ func ValidateUpdate(ss, old *appsv1.StatefulSet) field.ErrorList {
 	specPath := field.NewPath("spec")
 	errs = append(errs, validateSpec(&ss.Spec, specPath, opts)...)
 	errs = append(errs, apimachineryvalidation.ValidateImmutableField(ss.Spec.Selector, old.Spec.Selector, specPath.Child("selector"))...)
-	errs = append(errs, apimachineryvalidation.ValidateImmutableField(ss.Spec.VolumeClaimTemplates, old.Spec.VolumeClaimTemplates, specPath.Child("volumeClaimTemplates"))...)
+	errs = append(errs, validateClaimTemplatesUnchanged(ss.Spec.VolumeClaimTemplates, old.Spec.VolumeClaimTemplates, specPath.Child("volumeClaimTemplates"))...)
 	errs = append(errs, apimachineryvalidation.ValidateImmutableField(ss.Spec.ServiceName, old.Spec.ServiceName, specPath.Child("serviceName"))...)
 	return append(errs, apimachineryvalidation.ValidateImmutableField(ss.Spec.PodManagementPolicy, old.Spec.PodManagementPolicy, specPath.Child("podManagementPolicy"))...)
 }
@@ -112,7 +112,7 @@ func validateUpdateStrategy(s *appsv1.StatefulSetUpdateStrategy, fldPath *field.
 		errs = append(errs, field.Required(fldPath, ""))
 	case appsv1.OnDeleteStatefulSetStrategyType:
 		if s.RollingUpdate != nil {
-			errs = append(errs, field.Invalid(fldPath.Child("rollingUpdate"), s.RollingUpdate, fmt.Sprintf("only allowed for updateStrategy '%s'", appsv1.RollingUpdateStatefulSetStrategyType)))
+			errs = append(errs, field.Invalid(fldPath.Child("rollingUpdate"), corevalidation.InternalJSON(s.RollingUpdate), fmt.Sprintf("only allowed for updateStrategy '%s'", appsv1.RollingUpdateStatefulSetStrategyType)))
 		}
 	case appsv1.RollingUpdateStatefulSetStrategyType:
 		if ru := s.RollingUpdate; ru != nil {
@@ -128,7 +128,7 @@ func validateUpdateStrategy(s *appsv1.StatefulSetUpdateStrategy, fldPath *field.
 			}
 		}
 	default:
-		errs = append(errs, field.Invalid(fldPath, s, fmt.Sprintf("must be '%s' or '%s'", appsv1.RollingUpdateStatefulSetStrategyType, appsv1.OnDeleteStatefulSetStrategyType)))
+		errs = append(errs, field.Invalid(fldPath, corevalidation.InternalJSON(s), fmt.Sprintf("must be '%s' or '%s'", appsv1.RollingUpdateStatefulSetStrategyType, appsv1.OnDeleteStatefulSetStrategyType)))
 	}
 	return errs
 }
@@ -221,4 +221,22 @@ func ValidateStatusUpdate(ss, old *appsv1.StatefulSet) field.ErrorList {
 	}
 	errs = append(errs, apimachineryvalidation.ValidateObjectMetaUpdate(&ss.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))...)
 	return append(errs, appsvalidation.ValidateCollisionCountNotDecremented(s.CollisionCount, old.Status.CollisionCount, fldPath.Child("collisionCount"))...)
+}
+
+// validateClaimTemplatesUnchanged rejects any change of the claim templates, compared (and
+// printed) as upstream's internal claims, which carry no apiVersion and kind.
+func validateClaimTemplatesUnchanged(templates, old []corev1.PersistentVolumeClaim, fldPath *field.Path) field.ErrorList {
+	return corevalidation.ValidateImmutableField(withoutTypeMeta(templates), withoutTypeMeta(old), fldPath)
+}
+
+func withoutTypeMeta(claims []corev1.PersistentVolumeClaim) []corev1.PersistentVolumeClaim {
+	if claims == nil {
+		return nil
+	}
+	out := make([]corev1.PersistentVolumeClaim, len(claims))
+	for i := range claims {
+		out[i] = claims[i]
+		out[i].TypeMeta = metav1.TypeMeta{}
+	}
+	return out
 }

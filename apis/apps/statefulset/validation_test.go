@@ -2,6 +2,7 @@ package statefulset
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/skiff-sh/skiff/apis/registry/registrytest"
@@ -182,5 +183,21 @@ func TestTableAndScale(t *testing.T) {
 	spec, status, selector, err := scalable.Replicas(ss)
 	if err != nil || spec != 3 || status != 2 || selector != "app=db" {
 		t.Errorf("scale = %d %d %q %v", spec, status, selector, err)
+	}
+}
+
+// Claim templates compare and print as upstream's internal claims: Go field names and no
+// apiVersion/kind (which the defaults set on every template).
+func TestClaimTemplatesImmutableMessage(t *testing.T) {
+	old := validStatefulSet()
+	old.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"}, ObjectMeta: metav1.ObjectMeta{Name: "data"}}}
+	ss := old.DeepCopy()
+	ss.Spec.VolumeClaimTemplates[0].TypeMeta = metav1.TypeMeta{}
+	registrytest.ExpectErrors(t, ValidateUpdate(ss, old))
+	ss.Spec.VolumeClaimTemplates[0].Name = "logs"
+	errs := ValidateUpdate(ss, old)
+	registrytest.ExpectErrors(t, errs, "Invalid value spec.volumeClaimTemplates")
+	if msg := errs[0].Error(); !strings.HasPrefix(msg, `spec.volumeClaimTemplates: Invalid value: [{"name":"logs","Spec":{"AccessModes":null,`) {
+		t.Errorf("message = %s", msg)
 	}
 }

@@ -133,6 +133,12 @@ func DNS1123LabelNameWarning(name string) []string {
 	return nil
 }
 
+// TemplateWarnings are upstream's warnings about a workload's pod template at spec.template
+// (deprecated node labels and annotations, duplicate env vars, fractional byte values ...).
+func TemplateWarnings(tmpl *corev1.PodTemplateSpec) []string {
+	return corevalidation.WarningsForPodTemplate(field.NewPath("spec", "template"), tmpl)
+}
+
 // ValidateCollisionCountNotDecremented rejects a status write that lowers (or clears) the
 // collision count.
 func ValidateCollisionCountNotDecremented(count, old *int32, fldPath *field.Path) field.ErrorList {

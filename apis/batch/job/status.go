@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/ptr"
+
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // ValidateStatusUpdate checks a status write as upstream does with JobManagedBy (GA): the
@@ -164,7 +166,7 @@ func validateStatus(job *batchv1.Job, fldPath *field.Path, c checks) field.Error
 		errs = append(errs, field.Required(fldPath.Child("startTime"), "startTime is required for finished job"))
 	}
 	if c.finishedWithUncountedPods && finished && s.UncountedTerminatedPods != nil && len(s.UncountedTerminatedPods.Failed)+len(s.UncountedTerminatedPods.Succeeded) > 0 {
-		errs = append(errs, field.Invalid(fldPath.Child("uncountedTerminatedPods"), s.UncountedTerminatedPods, "must be empty for finished job"))
+		errs = append(errs, field.Invalid(fldPath.Child("uncountedTerminatedPods"), corevalidation.InternalJSON(s.UncountedTerminatedPods), "must be empty for finished job"))
 	}
 	if c.invalidCompletedIndexes && job.Spec.Completions != nil {
 		if _, err := validateIndexesFormat(s.CompletedIndexes, *job.Spec.Completions); err != nil {

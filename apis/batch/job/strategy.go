@@ -110,13 +110,15 @@ func (strategy) WarningsOnUpdate(_ context.Context, obj, old runtime.Object) []s
 	return SpecWarnings(field.NewPath("spec"), &job.Spec)
 }
 
-// SpecWarnings warns about Indexed Jobs too large to track failed indexes reliably.
+// SpecWarnings warns about Indexed Jobs too large to track failed indexes reliably and about
+// the pod template (at fldPath.template).
 func SpecWarnings(fldPath *field.Path, spec *batchv1.JobSpec) []string {
+	var warnings []string
 	if ptr.Deref(spec.CompletionMode, "") == batchv1.IndexedCompletion &&
 		ptr.Deref(spec.Completions, 0) > completionsSoftLimit && ptr.Deref(spec.Parallelism, 0) > parallelismLimitForHighCompletions {
-		return []string{fmt.Sprintf("%s: In Indexed Jobs with a number of completions higher than 10^5 and a parallelism higher than 10^4, Kubernetes might not be able to track completedIndexes when a big number of indexes fail", fldPath)}
+		warnings = append(warnings, fmt.Sprintf("%s: In Indexed Jobs with a number of completions higher than 10^5 and a parallelism higher than 10^4, Kubernetes might not be able to track completedIndexes when a big number of indexes fail", fldPath))
 	}
-	return nil
+	return append(warnings, corevalidation.WarningsForPodTemplate(fldPath.Child("template"), &spec.Template)...)
 }
 
 type statusStrategy struct {

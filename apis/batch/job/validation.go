@@ -179,7 +179,7 @@ func ValidateSpec(spec *batchv1.JobSpec, fldPath *field.Path, podOpts corevalida
 	}
 	if spec.SuccessPolicy != nil {
 		if ptr.Deref(spec.CompletionMode, batchv1.NonIndexedCompletion) != batchv1.IndexedCompletion {
-			errs = append(errs, field.Invalid(fldPath.Child("successPolicy"), *spec.SuccessPolicy, "requires indexed completion mode"))
+			errs = append(errs, field.Invalid(fldPath.Child("successPolicy"), corevalidation.InternalJSON(*spec.SuccessPolicy), "requires indexed completion mode"))
 		} else {
 			errs = append(errs, validateSuccessPolicy(spec, fldPath.Child("successPolicy"))...)
 		}
@@ -407,10 +407,10 @@ func validateSpecUpdate(spec, old *batchv1.JobSpec, fldPath *field.Path, opts Op
 	errs = append(errs, apimachineryvalidation.ValidateImmutableField(spec.Selector, old.Selector, fldPath.Child("selector"))...)
 	errs = append(errs, validatePodTemplateUpdate(spec, old, fldPath, opts)...)
 	errs = append(errs, apimachineryvalidation.ValidateImmutableField(spec.CompletionMode, old.CompletionMode, fldPath.Child("completionMode"))...)
-	errs = append(errs, apimachineryvalidation.ValidateImmutableField(spec.PodFailurePolicy, old.PodFailurePolicy, fldPath.Child("podFailurePolicy"))...)
+	errs = append(errs, corevalidation.ValidateImmutableField(spec.PodFailurePolicy, old.PodFailurePolicy, fldPath.Child("podFailurePolicy"))...)
 	errs = append(errs, apimachineryvalidation.ValidateImmutableField(spec.BackoffLimitPerIndex, old.BackoffLimitPerIndex, fldPath.Child("backoffLimitPerIndex"))...)
 	errs = append(errs, apimachineryvalidation.ValidateImmutableField(spec.ManagedBy, old.ManagedBy, fldPath.Child("managedBy"))...)
-	return append(errs, apimachineryvalidation.ValidateImmutableField(spec.SuccessPolicy, old.SuccessPolicy, fldPath.Child("successPolicy"))...)
+	return append(errs, corevalidation.ValidateImmutableField(spec.SuccessPolicy, old.SuccessPolicy, fldPath.Child("successPolicy"))...)
 }
 
 func validateCompletions(spec, old *batchv1.JobSpec, fldPath *field.Path) field.ErrorList {
@@ -449,7 +449,7 @@ func validatePodTemplateUpdate(spec, old *batchv1.JobSpec, fldPath *field.Path, 
 		oldTemplate.Spec.SchedulingGates = template.Spec.SchedulingGates
 	}
 	if !ptr.Deref(old.Suspend, false) || !opts.AllowMutablePodResources {
-		return apimachineryvalidation.ValidateImmutableField(template, oldTemplate, fldPath.Child("template"))
+		return corevalidation.ValidateImmutableField(template, oldTemplate, fldPath.Child("template"))
 	}
 	// Only container resources may change besides the scheduling directives.
 	oldSpec := oldTemplate.Spec.DeepCopy()
@@ -465,5 +465,5 @@ func validatePodTemplateUpdate(spec, old *batchv1.JobSpec, fldPath *field.Path, 
 	}
 	copyResources(oldSpec.Containers, template.Spec.Containers)
 	copyResources(oldSpec.InitContainers, template.Spec.InitContainers)
-	return apimachineryvalidation.ValidateImmutableField(template.Spec, *oldSpec, fldPath.Child("template.spec"))
+	return corevalidation.ValidateImmutableField(template.Spec, *oldSpec, fldPath.Child("template.spec"))
 }

@@ -79,3 +79,40 @@ func TestSelectableFieldsAndTable(t *testing.T) {
 	}
 	var _ runtime.Object = e
 }
+
+// An events.k8s.io/v1 update may not change what the event is about; the reference prints as
+// upstream's internal ObjectReference, and reason is reported once.
+func TestValidateUpdateImmutable(t *testing.T) {
+	old := &corev1.Event{
+		ObjectMeta:          metav1.ObjectMeta{Name: "upd.event", Namespace: "default", ResourceVersion: "1"},
+		EventTime:           metav1.NewMicroTime(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)),
+		ReportingController: "example.com/controller", ReportingInstance: "controller-0",
+		Action: "Scaling", Reason: "ScalingReplicaSet", Type: corev1.EventTypeNormal,
+		InvolvedObject: corev1.ObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "web", Namespace: "default"},
+	}
+	event := old.DeepCopy()
+	event.Reason, event.Message, event.InvolvedObject.Name = "Changed", "changed", "api"
+	got := map[string]string{}
+	for _, err := range ValidateUpdate(event, old, eventsv1.SchemeGroupVersion) {
+		if _, dup := got[err.Field]; dup {
+			t.Errorf("%s reported twice", err.Field)
+		}
+		got[err.Field] = err.Error()
+	}
+	want := map[string]string{
+		"involvedObject": `involvedObject: Invalid value: {"Kind":"Deployment","Namespace":"default","Name":"api","UID":"","APIVersion":"apps/v1","ResourceVersion":"","FieldPath":""}: field is immutable`,
+		"reason":         `reason: Invalid value: "Changed": field is immutable`,
+		"message":        `message: Invalid value: "changed": field is immutable`,
+	}
+	if len(got) != len(want) {
+		t.Errorf("errors = %q", got)
+	}
+	for f, msg := range want {
+		if got[f] != msg {
+			t.Errorf("%s: got %q, want %q", f, got[f], msg)
+		}
+	}
+	if errs := ValidateUpdate(event, old, corev1.SchemeGroupVersion); len(errs) != 0 {
+		t.Errorf("core/v1 updates may change anything: %v", errs)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/skiff-sh/skiff/apis/core/internal/validate"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 const (
@@ -70,20 +71,24 @@ func ValidateUpdate(event, old *corev1.Event, gv schema.GroupVersion) field.Erro
 	immutable := func(newVal, oldVal any, name string) {
 		errs = append(errs, apimachineryvalidation.ValidateImmutableField(newVal, oldVal, field.NewPath(name))...)
 	}
-	immutable(event.InvolvedObject, old.InvolvedObject, "involvedObject")
+	// Object references and the source print as upstream's internal types (Go field names).
+	immutableStruct := func(newVal, oldVal any, name string) {
+		errs = append(errs, corevalidation.ValidateImmutableField(newVal, oldVal, field.NewPath(name))...)
+	}
+	// Upstream checks reason twice; its responses drop repeated errors (see validate.Unique).
+	immutableStruct(event.InvolvedObject, old.InvolvedObject, "involvedObject")
 	immutable(event.Reason, old.Reason, "reason")
 	immutable(event.Message, old.Message, "message")
-	immutable(event.Source, old.Source, "source")
+	immutableStruct(event.Source, old.Source, "source")
 	immutable(event.FirstTimestamp, old.FirstTimestamp, "firstTimestamp")
 	immutable(event.LastTimestamp, old.LastTimestamp, "lastTimestamp")
 	immutable(event.Count, old.Count, "count")
-	immutable(event.Reason, old.Reason, "reason")
 	immutable(event.Type, old.Type, "type")
 	if !event.EventTime.Truncate(time.Microsecond).UTC().Equal(old.EventTime.Truncate(time.Microsecond).UTC()) {
 		immutable(event.EventTime, old.EventTime, "eventTime")
 	}
 	immutable(event.Action, old.Action, "action")
-	immutable(event.Related, old.Related, "related")
+	immutableStruct(event.Related, old.Related, "related")
 	immutable(event.ReportingController, old.ReportingController, "reportingController")
 	immutable(event.ReportingInstance, old.ReportingInstance, "reportingInstance")
 	return errs

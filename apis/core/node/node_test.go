@@ -128,3 +128,23 @@ func TestTable(t *testing.T) {
 		t.Errorf("no conditions: %s", got)
 	}
 }
+
+// Struct values print as upstream's internal types: Go field names.
+func TestStructValueMessages(t *testing.T) {
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-1"}}
+	node.Spec.Taints = []corev1.Taint{{Key: "k", Effect: "NoSchedule"}, {Key: "k", Value: "v", Effect: "NoSchedule"}}
+	errs := Validate(node)
+	const taint = `metadata.taints[1]: Duplicate value: {"Key":"k","Value":"v","Effect":"NoSchedule","TimeAdded":null}: taints must be unique by key and effect pair`
+	if len(errs) != 1 || errs[0].Error() != taint {
+		t.Errorf("got %v\nwant %s", errs, taint)
+	}
+
+	old := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-1", ResourceVersion: "1"}}
+	node = old.DeepCopy()
+	node.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.1"}, {Type: corev1.NodeInternalIP, Address: "10.0.0.1"}}
+	errs = ValidateUpdate(node, old)
+	const address = `status.addresses[1]: Duplicate value: {"Type":"InternalIP","Address":"10.0.0.1"}`
+	if len(errs) != 1 || errs[0].Error() != address {
+		t.Errorf("got %v\nwant %s", errs, address)
+	}
+}

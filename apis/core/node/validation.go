@@ -15,6 +15,7 @@ import (
 	netutils "k8s.io/utils/net"
 
 	"github.com/skiff-sh/skiff/apis/core/internal/validate"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 var declaredFeatureRegexp = regexp.MustCompile(`^[A-Z][a-zA-Z0-9]*(\/[a-zA-Z][a-zA-Z0-9]*)*$`)
@@ -63,7 +64,7 @@ func ValidateUpdate(node, old *corev1.Node) field.ErrorList {
 	seen := map[corev1.NodeAddress]bool{}
 	for i, address := range node.Status.Addresses {
 		if seen[address] {
-			errs = append(errs, field.Duplicate(field.NewPath("status", "addresses").Index(i), address))
+			errs = append(errs, field.Duplicate(field.NewPath("status", "addresses").Index(i), corevalidation.InternalJSON(address)))
 		}
 		seen[address] = true
 	}
@@ -137,7 +138,7 @@ func validateTaints(taints []corev1.Taint, fldPath *field.Path) field.ErrorList 
 			errs = append(errs, field.NotSupported(idxPath.Child("effect"), taint.Effect, supportedTaintEffects))
 		}
 		if unique[taint.Effect].Has(taint.Key) {
-			dup := field.Duplicate(idxPath, taint)
+			dup := field.Duplicate(idxPath, corevalidation.InternalJSON(taint))
 			dup.Detail = "taints must be unique by key and effect pair"
 			errs = append(errs, dup)
 			continue
@@ -209,7 +210,7 @@ func validateDeclaredFeatures(features []string, fldPath *field.Path) field.Erro
 func validateConfigSource(source *corev1.NodeConfigSource, fldPath *field.Path, status bool) field.ErrorList {
 	var errs field.ErrorList
 	if source.ConfigMap == nil {
-		return field.ErrorList{field.Invalid(fldPath, source, "exactly one reference subfield must be non-nil")}
+		return field.ErrorList{field.Invalid(fldPath, corevalidation.InternalJSON(source), "exactly one reference subfield must be non-nil")}
 	}
 	cm, path := source.ConfigMap, fldPath.Child("configMap")
 	if status {

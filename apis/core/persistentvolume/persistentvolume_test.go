@@ -59,6 +59,19 @@ func TestValidate(t *testing.T) {
 			p.Annotations = map[string]string{corev1.MountOptionAnnotation: "ro"}
 		}, "metadata.annotations.volume.beta.kubernetes.io/mount-options"},
 		{"empty node affinity", func(p *corev1.PersistentVolume) { p.Spec.NodeAffinity = &corev1.VolumeNodeAffinity{} }, "spec.nodeAffinity.required"},
+		{"node affinity without terms", func(p *corev1.PersistentVolume) {
+			p.Spec.NodeAffinity = &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{}}
+		}, "spec.nodeAffinity.required.nodeSelectorTerms"},
+		{"node affinity In without values", func(p *corev1.PersistentVolume) {
+			p.Spec.NodeAffinity = &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+				MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpIn}},
+			}}}}
+		}, "spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values"},
+		{"node affinity field selector on a label", func(p *corev1.PersistentVolume) {
+			p.Spec.NodeAffinity = &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+				MatchFields: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpIn, Values: []string{"a"}}},
+			}}}}
+		}, "spec.nodeAffinity.required.nodeSelectorTerms[0].matchFields[0].key"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/skiff-sh/skiff/apis/core/internal/validate"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 var (
@@ -81,7 +82,7 @@ func ValidateUpdate(pv, old *corev1.PersistentVolume, opts SpecValidationOptions
 	// MutablePVNodeAffinity is alpha: node affinity is fixed once set, except for moving from
 	// beta to GA topology labels.
 	if old.Spec.NodeAffinity != nil && !nodeAffinityEqualModuloBetaLabels(pv.Spec.NodeAffinity, old.Spec.NodeAffinity) {
-		errs = append(errs, field.Invalid(field.NewPath("nodeAffinity"), pv.Spec.NodeAffinity, apimachineryvalidation.FieldImmutableErrorMsg+", except for updating from beta label to GA"))
+		errs = append(errs, field.Invalid(field.NewPath("nodeAffinity"), corevalidation.InternalJSON(pv.Spec.NodeAffinity), apimachineryvalidation.FieldImmutableErrorMsg+", except for updating from beta label to GA"))
 	}
 	if old.Spec.VolumeAttributesClassName != nil && pv.Spec.VolumeAttributesClassName == nil {
 		errs = append(errs, field.Forbidden(field.NewPath("spec", "volumeAttributesClassName"), "update from non-nil value to nil is forbidden"))
@@ -176,7 +177,7 @@ func ValidateSpec(spec *corev1.PersistentVolumeSpec, pvName string, inline bool,
 		} else {
 			nodeAffinitySpecified = true
 			if spec.NodeAffinity.Required != nil {
-				errs = append(errs, validate.NodeSelector(spec.NodeAffinity.Required, opts.AllowInvalidLabelValueInRequiredNodeAffinity, fldPath.Child("nodeAffinity", "required"))...)
+				errs = append(errs, corevalidation.ValidateNodeSelector(spec.NodeAffinity.Required, opts.AllowInvalidLabelValueInRequiredNodeAffinity, fldPath.Child("nodeAffinity", "required"))...)
 			} else {
 				errs = append(errs, field.Required(fldPath.Child("nodeAffinity", "required"), "must specify required node constraints"))
 			}

@@ -94,13 +94,20 @@ func warnings(pvc *corev1.PersistentVolumeClaim) []string {
 		out = append(out, fmt.Sprintf("%s: %s", field.NewPath("metadata", "annotations").Key(corev1.BetaStorageClassAnnotation),
 			`deprecated since v1.8; use "storageClassName" attribute instead`))
 	}
+	return append(out, SpecWarnings(field.NewPath("spec"), &pvc.Spec)...)
+}
+
+// SpecWarnings warns about fractional storage requests and limits in a claim spec at fldPath
+// (also used for StatefulSet claim templates).
+func SpecWarnings(fldPath *field.Path, spec *corev1.PersistentVolumeClaimSpec) []string {
+	var out []string
 	for _, list := range []struct {
 		name string
 		list corev1.ResourceList
-	}{{"requests", pvc.Spec.Resources.Requests}, {"limits", pvc.Spec.Resources.Limits}} {
+	}{{"requests", spec.Resources.Requests}, {"limits", spec.Resources.Limits}} {
 		if value := list.list[corev1.ResourceStorage]; value.MilliValue()%1000 != 0 {
 			out = append(out, fmt.Sprintf("%s: fractional byte value %q is invalid, must be an integer",
-				field.NewPath("spec", "resources", list.name).Key(string(corev1.ResourceStorage)), value.String()))
+				fldPath.Child("resources", list.name).Key(string(corev1.ResourceStorage)), value.String()))
 		}
 	}
 	return out

@@ -75,3 +75,20 @@ func TestStrategyAndTable(t *testing.T) {
 		t.Errorf("usage %q %q", requests, limits)
 	}
 }
+
+// Two scopes that do not fit the same resource give the same error twice; upstream reports it
+// once.
+func TestRepeatedErrorsReportedOnce(t *testing.T) {
+	rq := &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Name: "q", Namespace: "ns"}, Spec: corev1.ResourceQuotaSpec{
+		Hard:   corev1.ResourceList{corev1.ResourceRequestsStorage: resource.MustParse("1Gi"), corev1.ResourcePods: resource.MustParse("1")},
+		Scopes: []corev1.ResourceQuotaScope{"Bogus", corev1.ResourceQuotaScopeTerminating, corev1.ResourceQuotaScopeNotTerminating},
+	}}
+	var got []string
+	for _, err := range Validate(rq) {
+		got = append(got, err.Detail)
+	}
+	want := []string{"unsupported scope", "unsupported scope applied to resource", "conflicting scopes"}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+		t.Errorf("errors = %q, want %q", got, want)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/skiff-sh/skiff/apis/core/internal/validate"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 var (
@@ -46,7 +47,7 @@ func Validate(rq *corev1.ResourceQuota) field.ErrorList {
 	errs := validate.ObjectMeta(&rq.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
 	errs = append(errs, validateSpec(&rq.Spec, field.NewPath("spec"))...)
 	errs = append(errs, validateStatus(&rq.Status, field.NewPath("status"))...)
-	return errs
+	return validate.Unique(errs)
 }
 
 // ValidateUpdate also holds the scopes fixed.
@@ -63,7 +64,7 @@ func ValidateUpdate(rq, old *corev1.ResourceQuota) field.ErrorList {
 	if !oldScopes.Equal(newScopes) {
 		errs = append(errs, field.Invalid(field.NewPath("spec", "scopes"), rq.Spec.Scopes, apimachineryvalidation.FieldImmutableErrorMsg))
 	}
-	return errs
+	return validate.Unique(errs)
 }
 
 // ValidateStatusUpdate checks the hard and used amounts a quota controller writes.
@@ -123,7 +124,7 @@ func validateSpec(spec *corev1.ResourceQuotaSpec, fldPath *field.Path) field.Err
 			}
 			for _, k := range hard {
 				if validate.IsStandardQuotaResourceName(k) && !scopeValidForResource(req.ScopeName, k) {
-					errs = append(errs, field.Invalid(exprPath, spec.ScopeSelector, "unsupported scope applied to resource"))
+					errs = append(errs, field.Invalid(exprPath, corevalidation.InternalJSON(spec.ScopeSelector), "unsupported scope applied to resource"))
 				}
 			}
 			switch req.ScopeName {

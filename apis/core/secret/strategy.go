@@ -18,7 +18,9 @@ type strategy struct {
 // Strategy is the create, update and delete strategy of Secrets.
 var Strategy = strategy{registry.NewStrategy(true, false, "v1")}
 
-// PrepareForCreate merges stringData into data, as upstream's conversion does.
+// PrepareForCreate merges stringData into data, as upstream's conversion does. Decoded bodies
+// (and apply results) already had it merged by the defaults; this covers objects that reach
+// the store without being decoded.
 func (strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
 	mergeStringData(obj.(*corev1.Secret))
 }

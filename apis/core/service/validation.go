@@ -14,6 +14,7 @@ import (
 	netutils "k8s.io/utils/net"
 
 	"github.com/skiff-sh/skiff/apis/core/internal/validate"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // maxClientIPServiceAffinitySeconds is the longest ClientIP session affinity timeout (a day).
@@ -184,7 +185,7 @@ func validateService(svc, old *corev1.Service) field.ErrorList {
 	for i, port := range svc.Spec.Ports {
 		key := corev1.ServicePort{Protocol: port.Protocol, Port: port.Port}
 		if ports[key] {
-			errs = append(errs, field.Duplicate(specPath.Child("ports").Index(i), key))
+			errs = append(errs, field.Duplicate(specPath.Child("ports").Index(i), corevalidation.InternalJSON(key)))
 		}
 		ports[key] = true
 	}

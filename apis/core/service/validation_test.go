@@ -228,3 +228,20 @@ func TestValidateStatusUpdate(t *testing.T) {
 	status.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{Hostname: "lb.example.com"}}
 	expectErr(t, ValidateStatusUpdate(status, clusterIP), "status.loadBalancer.ingress", field.ErrorTypeForbidden, "")
 }
+
+// The duplicate port prints as upstream's internal ServicePort: Go field names, all fields.
+func TestDuplicatePortMessage(t *testing.T) {
+	svc := validService(func(s *corev1.Service) {
+		s.Spec.Ports = []corev1.ServicePort{{Name: "a", Port: 80, Protocol: "TCP"}, {Name: "b", Port: 80, Protocol: "TCP"}}
+	})
+	const want = `spec.ports[1]: Duplicate value: {"Name":"","Protocol":"TCP","AppProtocol":null,"Port":80,"TargetPort":0,"NodePort":0}`
+	for _, err := range Validate(svc) {
+		if err.Field == "spec.ports[1]" {
+			if err.Error() != want {
+				t.Errorf("got  %s\nwant %s", err.Error(), want)
+			}
+			return
+		}
+	}
+	t.Error("no duplicate port error")
+}

@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	appsvalidation "github.com/skiff-sh/skiff/apis/apps/validation"
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
 )
 
 // Validate checks a PodDisruptionBudget's spec as upstream does (its metadata gets only the
@@ -17,7 +18,7 @@ func Validate(pdb *policyv1.PodDisruptionBudget, allowInvalidLabelValue bool) fi
 	spec := &pdb.Spec
 	var errs field.ErrorList
 	if spec.MinAvailable != nil && spec.MaxUnavailable != nil {
-		errs = append(errs, field.Invalid(fldPath, spec, "minAvailable and maxUnavailable cannot be both set"))
+		errs = append(errs, field.Invalid(fldPath, corevalidation.InternalJSON(*spec), "minAvailable and maxUnavailable cannot be both set"))
 	}
 	if spec.MinAvailable != nil {
 		errs = append(errs, appsvalidation.ValidatePositiveIntOrPercent(*spec.MinAvailable, fldPath.Child("minAvailable"))...)

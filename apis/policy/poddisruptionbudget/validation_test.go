@@ -122,3 +122,21 @@ func TestTable(t *testing.T) {
 		t.Errorf("cells = %v", cells)
 	}
 }
+
+// The "both set" message prints the spec as upstream's internal type does: Go field names.
+func TestBothSetMessage(t *testing.T) {
+	pdb := validPDB()
+	pdb.Spec.MinAvailable = ptr.To(intstr.FromString("150%"))
+	pdb.Spec.MaxUnavailable = ptr.To(intstr.FromInt32(1))
+	pdb.Spec.UnhealthyPodEvictionPolicy = ptr.To(policyv1.UnhealthyPodEvictionPolicyType("Sometimes"))
+	const want = `spec: Invalid value: {"MinAvailable":"150%","Selector":{"matchLabels":{"app":"web"}},"MaxUnavailable":1,"UnhealthyPodEvictionPolicy":"Sometimes"}: minAvailable and maxUnavailable cannot be both set`
+	for _, err := range Validate(pdb, false) {
+		if err.Field == "spec" {
+			if err.Error() != want {
+				t.Errorf("got  %s\nwant %s", err.Error(), want)
+			}
+			return
+		}
+	}
+	t.Errorf("no error on spec")
+}

@@ -65,17 +65,32 @@ func TestEndpointIP(t *testing.T) {
 	}
 }
 
-func TestNodeSelector(t *testing.T) {
-	sel := &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
-		MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpIn}},
-		MatchFields:      []corev1.NodeSelectorRequirement{{Key: "spec.nodeName", Operator: corev1.NodeSelectorOpIn, Values: []string{"a"}}},
-	}}}
-	errs := NodeSelector(sel, false, field.NewPath("required"))
-	if len(errs) != 2 || errs[0].Field != "required.nodeSelectorTerms[0].matchExpressions[0].values" ||
-		errs[1].Field != "required.nodeSelectorTerms[0].matchFields[0].key" {
-		t.Fatalf("node selector: %v", errs)
+func TestHasInvalidLabelValueInNodeSelectorTerms(t *testing.T) {
+	terms := func(values ...string) []corev1.NodeSelectorTerm {
+		return []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "zone", Operator: corev1.NodeSelectorOpIn, Values: values}}}}
 	}
-	if errs := NodeSelector(&corev1.NodeSelector{}, false, field.NewPath("r")); len(errs) != 1 || errs[0].Type != field.ErrorTypeRequired {
-		t.Fatalf("empty selector: %v", errs)
+	if HasInvalidLabelValueInNodeSelectorTerms(terms("a", "b")) || HasInvalidLabelValueInNodeSelectorTerms(nil) {
+		t.Error("valid values reported invalid")
+	}
+	if !HasInvalidLabelValueInNodeSelectorTerms(terms("a", "not valid")) {
+		t.Error("invalid value not found")
+	}
+}
+
+func TestUnique(t *testing.T) {
+	p := field.NewPath("spec", "scopes")
+	errs := field.ErrorList{
+		field.Invalid(p, "x", "unsupported scope"),
+		field.Invalid(p, "x", "unsupported scope applied to resource"),
+		field.Invalid(p, "x", "unsupported scope applied to resource"),
+		field.Required(p, ""),
+		field.Invalid(p, "x", "unsupported scope"),
+	}
+	got := Unique(errs)
+	if len(got) != 3 || got[0] != errs[0] || got[1] != errs[1] || got[2] != errs[3] {
+		t.Errorf("Unique = %v", got)
+	}
+	if len(Unique(nil)) != 0 {
+		t.Error("Unique(nil) not empty")
 	}
 }
