@@ -75,7 +75,7 @@ func ValidateUpdate(event, old *corev1.Event, gv schema.GroupVersion) field.Erro
 	immutableStruct := func(newVal, oldVal any, name string) {
 		errs = append(errs, corevalidation.ValidateImmutableField(newVal, oldVal, field.NewPath(name))...)
 	}
-	// Upstream checks reason twice; its responses drop repeated errors (see validate.Unique).
+	// Upstream checks reason twice; its responses drop repeated errors (registry.Strategy.ValidateDeclaratively does the same).
 	immutableStruct(event.InvolvedObject, old.InvolvedObject, "involvedObject")
 	immutable(event.Reason, old.Reason, "reason")
 	immutable(event.Message, old.Message, "message")

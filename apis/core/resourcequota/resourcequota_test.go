@@ -4,6 +4,14 @@ import (
 	"context"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/skiff-sh/skiff/apis/scheme"
+
+	"k8s.io/apimachinery/pkg/api/operation"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/apiserver/pkg/registry/rest"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -83,8 +91,13 @@ func TestRepeatedErrorsReportedOnce(t *testing.T) {
 		Hard:   corev1.ResourceList{corev1.ResourceRequestsStorage: resource.MustParse("1Gi"), corev1.ResourcePods: resource.MustParse("1")},
 		Scopes: []corev1.ResourceQuotaScope{"Bogus", corev1.ResourceQuotaScopeTerminating, corev1.ResourceQuotaScopeNotTerminating},
 	}}
+	if err := scheme.AddGroup(corev1.AddToScheme, []schema.GroupVersion{corev1.SchemeGroupVersion}, corev1.SchemeGroupVersion); err != nil {
+		t.Fatal(err)
+	}
+	// The registry's merge step (as upstream's) reports an error repeating another's text once.
+	ctx := genericapirequest.WithRequestInfo(context.Background(), &genericapirequest.RequestInfo{IsResourceRequest: true, APIVersion: "v1", Resource: "resourcequotas", Verb: "create"})
 	var got []string
-	for _, err := range Validate(rq) {
+	for _, err := range Strategy.ValidateDeclaratively(ctx, rq, nil, Validate(rq), operation.Create, rest.DeclarativeValidationConfig{}) {
 		got = append(got, err.Detail)
 	}
 	want := []string{"unsupported scope", "unsupported scope applied to resource", "conflicting scopes"}

@@ -47,7 +47,7 @@ func Validate(rq *corev1.ResourceQuota) field.ErrorList {
 	errs := validate.ObjectMeta(&rq.ObjectMeta, true, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
 	errs = append(errs, validateSpec(&rq.Spec, field.NewPath("spec"))...)
 	errs = append(errs, validateStatus(&rq.Status, field.NewPath("status"))...)
-	return validate.Unique(errs)
+	return errs
 }
 
 // ValidateUpdate also holds the scopes fixed.
@@ -64,7 +64,7 @@ func ValidateUpdate(rq, old *corev1.ResourceQuota) field.ErrorList {
 	if !oldScopes.Equal(newScopes) {
 		errs = append(errs, field.Invalid(field.NewPath("spec", "scopes"), rq.Spec.Scopes, apimachineryvalidation.FieldImmutableErrorMsg))
 	}
-	return validate.Unique(errs)
+	return errs
 }
 
 // ValidateStatusUpdate checks the hard and used amounts a quota controller writes.

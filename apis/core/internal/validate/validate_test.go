@@ -76,21 +76,3 @@ func TestHasInvalidLabelValueInNodeSelectorTerms(t *testing.T) {
 		t.Error("invalid value not found")
 	}
 }
-
-func TestUnique(t *testing.T) {
-	p := field.NewPath("spec", "scopes")
-	errs := field.ErrorList{
-		field.Invalid(p, "x", "unsupported scope"),
-		field.Invalid(p, "x", "unsupported scope applied to resource"),
-		field.Invalid(p, "x", "unsupported scope applied to resource"),
-		field.Required(p, ""),
-		field.Invalid(p, "x", "unsupported scope"),
-	}
-	got := Unique(errs)
-	if len(got) != 3 || got[0] != errs[0] || got[1] != errs[1] || got[2] != errs[3] {
-		t.Errorf("Unique = %v", got)
-	}
-	if len(Unique(nil)) != 0 {
-		t.Error("Unique(nil) not empty")
-	}
-}
