@@ -11,6 +11,8 @@ import (
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/apiserver/pkg/storage/storagebackend"
 	netutils "k8s.io/utils/net"
+
+	skiffadmission "github.com/skiff-sh/skiff/apis/admission"
 )
 
 // Options are the apiserver's command-line settings.
@@ -42,6 +44,13 @@ func NewOptions() *Options {
 	// The protobuf encoding k8s.io/api types carry is what kube-apiserver stores.
 	etcd.DefaultStorageMediaType = "application/vnd.kubernetes.protobuf"
 
+	// kube-apiserver's admission chain: the generic plugins plus skiff's versions of upstream's
+	// default-on ones (Priority, LimitRanger, PodSecurity ...), in upstream's order.
+	admission := genericoptions.NewAdmissionOptions()
+	skiffadmission.RegisterAll(admission.Plugins)
+	admission.RecommendedPluginOrder = skiffadmission.Order
+	admission.DefaultOffPlugins = skiffadmission.DefaultOff(skiffadmission.Order)
+
 	return &Options{
 		DataDir:               defaultDataDir(),
 		ServiceClusterIPRange: "10.96.0.0/12",
@@ -49,7 +58,7 @@ func NewOptions() *Options {
 		ServerRun:             genericoptions.NewServerRunOptions(),
 		SecureServing:         serving.WithLoopback(),
 		Etcd:                  etcd,
-		Admission:             genericoptions.NewAdmissionOptions(),
+		Admission:             admission,
 	}
 }
 

@@ -110,7 +110,7 @@ cleanup() {
     wait "$CHILD" 2>/dev/null || true
   fi
   [[ -z "$SERVER_PID" ]] || stop_group "$SERVER_PID"
-  if ip netns list | grep -qw "$NS"; then
+  if ip netns list | awk '{ print $1 }' | grep -qxF "$NS"; then
     # Anything still running inside the namespace was started by this script.
     pids=$(ip netns pids "$NS" 2>/dev/null || true)
     if [[ -n "$pids" ]]; then
@@ -346,6 +346,47 @@ load_table() { # SKIFF_FILE UPSTREAM_FILE
     }' "$1"
 }
 
+# All rounds in one table ("round 1 · round 2 · ..." in each cell), then per round how many
+# throughput rows skiff matched upstream in and the geometric means of the ratios.
+load_rounds_table() {
+  local files=() r
+  for ((r = 1; r <= LOAD_RUNS; r++)); do files+=("$OUT/load-skiff-run$r.txt" "$OUT/load-upstream-run$r.txt"); done
+  awk -F'|' -v n="$LOAD_RUNS" '
+    function trim(s) { gsub(/^ +| +$/, "", s); return s }
+    function num(s) { return s ~ /^[0-9.]+$/ }
+    function ratio(a, b) { return (num(a) && num(b) && b + 0 > 0) ? sprintf("%.2f", a / b) : "-" }
+    function cell(side, k, f,   r, out) {
+      out = ""
+      for (r = 1; r <= n; r++) out = out (r > 1 ? " · " : "") (((side, r, k, f) in V) ? V[side, r, k, f] : "-")
+      return out
+    }
+    FNR == 1 { fi++; side = (fi % 2) ? "s" : "u"; round = int((fi + 1) / 2) }
+    /^\| / && trim($3) != "test" && $0 !~ /^\|---/ {
+      k = trim($3) SUBSEP trim($4) SUBSEP trim($5)
+      if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+      V[side, round, k, "ops"] = trim($8); V[side, round, k, "p50"] = trim($9)
+      V[side, round, k, "lat"] = trim($9) " / " trim($10)
+    }
+    END {
+      print "| test | kind | clients | skiff ops/s | upstream ops/s | skiff/upstream ops/s | skiff p50 / p99 ms | upstream p50 / p99 ms | skiff/upstream p50 |"
+      print "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+      for (i = 1; i <= nk; i++) {
+        k = order[i]; split(k, f, SUBSEP)
+        ro = ""; rp = ""
+        for (r = 1; r <= n; r++) {
+          a = V["s", r, k, "ops"]; b = V["u", r, k, "ops"]; ro = ro (r > 1 ? " · " : "") ratio(a, b)
+          if (num(a) && num(b) && b + 0 > 0) { cnt[r]++; if (a + 0 >= b + 0) ge[r]++; lo[r] += log(a / b) }
+          a = V["s", r, k, "p50"]; b = V["u", r, k, "p50"]; rp = rp (r > 1 ? " · " : "") ratio(a, b)
+          if (num(a) && num(b) && b + 0 > 0) { pc[r]++; lp[r] += log(a / b) }
+        }
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], cell("s", k, "ops"), cell("u", k, "ops"), ro, cell("s", k, "lat"), cell("u", k, "lat"), rp
+      }
+      print ""
+      for (r = 1; r <= n; r++) if (cnt[r] > 0)
+        printf "- round %d: skiff >= upstream in %d of %d throughput rows; geometric mean skiff/upstream: ops/s %.2f, p50 %.2f\n", r, ge[r], cnt[r], exp(lo[r] / cnt[r]), pc[r] ? exp(lp[r] / pc[r]) : 0
+    }' "${files[@]}"
+}
+
 load_memory() { # after the load: VmHWM (peak) and VmRSS of the servers
   local name f
   for name in skiff upstream; do
@@ -369,6 +410,12 @@ load_memory() { # after the load: VmHWM (peak) and VmRSS of the servers
     echo
     load_memory
   done
+  if [[ -n "$UPSTREAM_DIR" ]] && ((LOAD_RUNS > 1)); then
+    echo
+    echo "## Load, all rounds side by side (round 1 · round 2 · ...)"
+    echo
+    load_rounds_table
+  fi
   ((failures == 0)) || { echo; echo "**$failures measurement(s) failed; see the .err files in ${OUT#"$ROOT"/}.**"; }
 } | tee "$OUT/tables.md"
 

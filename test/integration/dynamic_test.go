@@ -153,6 +153,12 @@ func TestDynamicClientOverEveryResource(t *testing.T) {
 			if err := client.Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: new(int64), PropagationPolicy: &background}); err != nil {
 				t.Fatalf("delete: %v", err)
 			}
+			// Protection finalizers (pv/pvc-protection) hold some kinds until a controller
+			// releases them; do what that controller would.
+			_, err = client.Patch(ctx, name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+			if err != nil && !apierrors.IsNotFound(err) {
+				t.Fatalf("removing finalizers: %v", err)
+			}
 			waitForEvent(t, w, watch.Deleted)
 		})
 	}

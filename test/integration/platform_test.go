@@ -344,6 +344,11 @@ func TestPlatformCRUD(t *testing.T) {
 			if err := res.Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
 				t.Fatalf("delete: %v", err)
 			}
+			// A protection finalizer (vac-protection) holds the object until its controller
+			// releases it; release it as that controller would.
+			if _, err := res.Patch(ctx, name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{}); err != nil && !apierrors.IsNotFound(err) {
+				t.Fatalf("removing finalizers: %v", err)
+			}
 			if _, err := res.Get(ctx, name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 				t.Fatalf("after delete: got %v, want 404", err)
 			}

@@ -71,9 +71,8 @@ func (r Request) Attributes() admission.Attributes {
 			name = o.GetName()
 		}
 	}
-	var opts runtime.Object
 	return admission.NewAttributesRecord(r.Object, r.OldObject, r.Kind, r.Namespace, name, r.Resource,
-		r.Subresource, r.Op, opts, false, u)
+		r.Subresource, r.Op, nil, false, u)
 }
 
 // Run passes the request through plugin as the apiserver does: Admit (when it mutates and
