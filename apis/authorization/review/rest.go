@@ -171,7 +171,7 @@ func (*LocalSubjectAccessReviewREST) GetSingularName() string { return "localsub
 func (r *LocalSubjectAccessReviewREST) Create(ctx context.Context, obj runtime.Object, createValidation rest.ValidateObjectFunc, _ *metav1.CreateOptions) (runtime.Object, error) {
 	review, ok := obj.(*authorizationv1.LocalSubjectAccessReview)
 	if !ok {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("not a LocaLocalSubjectAccessReview: %#v", obj))
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("not a LocalSubjectAccessReview: %#v", obj))
 	}
 	if errs := ValidateLocalSubjectAccessReview(review); len(errs) > 0 {
 		return nil, invalid("LocalSubjectAccessReview", errs)
