@@ -3,11 +3,14 @@ package server
 import (
 	"context"
 	"strings"
+	"sync"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensionsinformers "k8s.io/apiextensions-apiserver/pkg/client/informers/externalversions/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/sets"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/client-go/tools/cache"
@@ -76,46 +79,65 @@ func localAPIServices(delegate genericapiserver.DelegationTarget) []*apiregistra
 	return services
 }
 
-// crdRegistration keeps an APIService for every version of every CRD, so that the aggregator's
-// discovery lists custom resources.
+// crdRegistration keeps an APIService for every served version of every CRD, so that the
+// aggregator's discovery lists custom resources. Each event recomputes the group versions it
+// touches from the CRD lister, as upstream's crdregistration controller does.
 type crdRegistration struct {
 	informer     apiextensionsinformers.CustomResourceDefinitionInformer
 	registration autoregister.AutoAPIServiceRegistration
-	// registered counts, per group version, the CRDs that serve it.
-	registered map[schema.GroupVersion]sets.Set[string]
-	events     chan func()
+	handler      cache.ResourceEventHandlerRegistration
+	mu           sync.Mutex
 }
 
 func newCRDRegistration(informer apiextensionsinformers.CustomResourceDefinitionInformer, registration autoregister.AutoAPIServiceRegistration) (*crdRegistration, error) {
-	c := &crdRegistration{
-		informer:     informer,
-		registration: registration,
-		registered:   map[schema.GroupVersion]sets.Set[string]{},
-		events:       make(chan func(), 100),
-	}
-	_, err := informer.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { c.enqueue(nil, obj) },
-		UpdateFunc: func(old, obj any) { c.enqueue(old, obj) },
-		DeleteFunc: func(old any) { c.enqueue(old, nil) },
+	c := &crdRegistration{informer: informer, registration: registration}
+	var err error
+	c.handler, err = informer.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { c.sync(obj) },
+		UpdateFunc: func(old, obj any) { c.sync(old, obj) },
+		DeleteFunc: func(old any) { c.sync(old) },
 	})
 	return c, err
 }
 
-func (c *crdRegistration) enqueue(old, obj any) {
-	c.events <- func() {
-		if crd, ok := crdFrom(old); ok {
-			for _, v := range crd.Spec.Versions {
-				c.unregister(schema.GroupVersion{Group: crd.Spec.Group, Version: v.Name}, crd.Name)
-			}
-		}
+// sync registers or removes the APIServices of the group versions the given CRDs name.
+func (c *crdRegistration) sync(objs ...any) {
+	touched := sets.New[schema.GroupVersion]()
+	for _, obj := range objs {
 		if crd, ok := crdFrom(obj); ok {
 			for _, v := range crd.Spec.Versions {
-				if v.Served {
-					c.register(schema.GroupVersion{Group: crd.Spec.Group, Version: v.Name}, crd.Name)
-				}
+				touched.Insert(schema.GroupVersion{Group: crd.Spec.Group, Version: v.Name})
 			}
 		}
 	}
+	crds, err := c.informer.Lister().List(labels.Everything())
+	if err != nil {
+		utilruntime.HandleError(err)
+		return
+	}
+	served := sets.New[schema.GroupVersion]()
+	for _, crd := range crds {
+		for _, v := range crd.Spec.Versions {
+			if v.Served {
+				served.Insert(schema.GroupVersion{Group: crd.Spec.Group, Version: v.Name})
+			}
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for gv := range touched {
+		if served.Has(gv) {
+			c.registration.AddAPIServiceToSync(localAPIService(gv))
+		} else {
+			c.registration.RemoveAPIServiceToSync(localAPIService(gv).Name)
+		}
+	}
+}
+
+// WaitForInitialSync returns once the existing CRDs have been registered, so that the
+// autoregister controller does not remove their APIServices as unwanted at start-up.
+func (c *crdRegistration) WaitForInitialSync(ctx context.Context) bool {
+	return cache.WaitForCacheSync(ctx.Done(), c.handler.HasSynced)
 }
 
 func crdFrom(obj any) (*apiextensionsv1.CustomResourceDefinition, bool) {
@@ -124,32 +146,4 @@ func crdFrom(obj any) (*apiextensionsv1.CustomResourceDefinition, bool) {
 	}
 	crd, ok := obj.(*apiextensionsv1.CustomResourceDefinition)
 	return crd, ok
-}
-
-func (c *crdRegistration) register(gv schema.GroupVersion, crd string) {
-	if c.registered[gv] == nil {
-		c.registered[gv] = sets.New[string]()
-	}
-	c.registered[gv].Insert(crd)
-	c.registration.AddAPIServiceToSync(localAPIService(gv))
-}
-
-func (c *crdRegistration) unregister(gv schema.GroupVersion, crd string) {
-	c.registered[gv].Delete(crd)
-	if c.registered[gv].Len() == 0 {
-		delete(c.registered, gv)
-		c.registration.RemoveAPIServiceToSync(localAPIService(gv).Name)
-	}
-}
-
-// Run applies events one at a time until ctx ends.
-func (c *crdRegistration) Run(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case apply := <-c.events:
-			apply()
-		}
-	}
 }

@@ -87,8 +87,10 @@ func NewConfig(ctx context.Context, o *Options) (*Config, error) {
 	if err := o.ServerRun.ApplyTo(&generic.Config); err != nil {
 		return nil, err
 	}
-	o.SecureServing.ServerCert.CertKey.CertFile = pki.ServingCert()
-	o.SecureServing.ServerCert.CertKey.KeyFile = pki.ServingKey()
+	// The generated serving certificate, unless --tls-cert-file/--tls-private-key-file name one.
+	if certKey := &o.SecureServing.ServerCert.CertKey; certKey.CertFile == "" && certKey.KeyFile == "" {
+		certKey.CertFile, certKey.KeyFile = pki.ServingCert(), pki.ServingKey()
+	}
 	if err := o.SecureServing.ApplyTo(&generic.SecureServing, &generic.LoopbackClientConfig); err != nil {
 		return nil, fmt.Errorf("serving: %w", err)
 	}

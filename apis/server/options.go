@@ -99,6 +99,9 @@ func (o *Options) Validate() error {
 	errs = append(errs, o.SecureServing.Validate()...)
 	errs = append(errs, o.Admission.Validate()...)
 	errs = append(errs, o.ServerRun.Validate()...)
+	if !o.EmbedsEtcd() {
+		errs = append(errs, o.Etcd.Validate()...)
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid options: %v", errs)
 	}

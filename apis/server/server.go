@@ -59,13 +59,16 @@ func (s *Server) AddPostStartHook(name string, hook genericapiserver.PostStartHo
 	return s.aggregator.GenericAPIServer.AddPostStartHook(name, hook)
 }
 
-// Run serves until ctx ends, then shuts down gracefully and stops embedded etcd.
+// Run serves until ctx ends, then shuts down gracefully and stops embedded etcd. A failure of
+// embedded etcd shuts the server down too: it must not keep answering without its storage.
 func (s *Server) Run(ctx context.Context) error {
 	defer s.config.Close()
 	prepared, err := s.aggregator.PrepareRun()
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errs := make(chan error, 1)
 	go func() { errs <- prepared.Run(ctx) }()
 	var etcdErr <-chan error
@@ -76,6 +79,8 @@ func (s *Server) Run(ctx context.Context) error {
 	case err := <-errs:
 		return err
 	case err := <-etcdErr:
+		cancel()
+		<-errs
 		return fmt.Errorf("embedded etcd: %w", err)
 	}
 }
@@ -197,8 +202,11 @@ func newAggregator(c *Config, delegate *genericapiserver.GenericAPIServer, exten
 		return nil, err
 	}
 	err = aggregator.GenericAPIServer.AddPostStartHook("skiff-apiservice-registration", func(ctx genericapiserver.PostStartHookContext) error {
-		go crds.Run(ctx)
-		go autoRegistration.Run(2, ctx.Done())
+		go func() {
+			if crds.WaitForInitialSync(ctx) {
+				autoRegistration.Run(2, ctx.Done())
+			}
+		}()
 		klog.FromContext(ctx).V(2).Info("Registering local APIServices")
 		return nil
 	})

@@ -24,7 +24,8 @@ func newVersionCommand() *cobra.Command {
 				_, err = fmt.Fprintln(cmd.OutOrStdout(), string(out))
 				return err
 			}
-			_, err := fmt.Fprintf(cmd.OutOrStdout(), "skiff %s (Kubernetes API %s, %s, %s)\n", info.GitVersion, info.GitVersion, info.GoVersion, info.Platform)
+			// skiff's version is the Kubernetes release it serves with a -skiff.<commit> suffix.
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "skiff %s (Kubernetes API v%s.%s, %s, %s)\n", info.GitVersion, info.Major, info.Minor, info.GoVersion, info.Platform)
 			return err
 		},
 	}

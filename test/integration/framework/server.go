@@ -22,8 +22,10 @@ type Server struct {
 	// Options are the options it runs with (data dir, ports).
 	Options *server.Options
 	cancel  context.CancelFunc
-	done    chan error
-	ownDir  bool
+	// done is closed when the server has stopped; err is then why.
+	done   chan struct{}
+	err    error
+	ownDir bool
 }
 
 // Start runs an apiserver on a free loopback port. With dataDir "" it uses a new temporary
@@ -53,7 +55,7 @@ func Start(ctx context.Context, dataDir string, customize ...func(*server.Option
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
-	s := &Server{Options: o, cancel: cancel, done: make(chan error, 1), ownDir: ownDir}
+	s := &Server{Options: o, cancel: cancel, done: make(chan struct{}), ownDir: ownDir}
 	config, err := server.NewConfig(ctx, o)
 	if err != nil {
 		cancel()
@@ -70,7 +72,10 @@ func Start(ctx context.Context, dataDir string, customize ...func(*server.Option
 		cancel()
 		return nil, err
 	}
-	go func() { s.done <- srv.Run(ctx) }()
+	go func() {
+		s.err = srv.Run(ctx)
+		close(s.done)
+	}()
 
 	s.ClientConfig, err = clientcmd.BuildConfigFromFlags("", o.KubeconfigPath())
 	if err != nil {
@@ -93,8 +98,8 @@ func (s *Server) waitReady(ctx context.Context) error {
 	var lastErr error
 	err = wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 60*time.Second, true, func(ctx context.Context) (bool, error) {
 		select {
-		case err := <-s.done:
-			return false, fmt.Errorf("server exited: %w", err)
+		case <-s.done:
+			return false, fmt.Errorf("server exited: %w", s.err)
 		default:
 		}
 		body, err := client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
@@ -115,9 +120,10 @@ func (s *Server) Stop() {
 	s.cancel()
 	select {
 	case <-s.done:
+		if s.ownDir {
+			_ = os.RemoveAll(s.Options.DataDir)
+		}
 	case <-time.After(30 * time.Second):
-	}
-	if s.ownDir {
-		_ = os.RemoveAll(s.Options.DataDir)
+		// Still running: keep its data dir rather than pull it from under the server.
 	}
 }
