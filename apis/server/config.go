@@ -70,10 +70,10 @@ func NewConfig(ctx context.Context, o *Options) (*Config, error) {
 	service.Configure(serviceCIDR, o.ServiceNodePortRange)
 
 	if o.EmbedsEtcd() {
-		if c.Etcd, err = StartEmbeddedEtcd(ctx, o.DataDir); err != nil {
+		if c.Etcd, err = StartEmbeddedEtcd(ctx, o.DataDir, pki); err != nil {
 			return nil, err
 		}
-		o.Etcd.StorageConfig.Transport.ServerList = []string{c.Etcd.ClientURL}
+		o.UseEtcd(c.Etcd, pki)
 	}
 	ok := false
 	defer func() {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"go.etcd.io/etcd/client/pkg/v3/transport"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 	"k8s.io/klog/v2"
@@ -16,19 +17,20 @@ import (
 // EmbeddedEtcd is an etcd member running inside the skiff process, listening on loopback only.
 type EmbeddedEtcd struct {
 	etcd *embed.Etcd
-	// ClientURL is where the apiserver reaches it.
+	// ClientURL is where the apiserver reaches it, with the PKI's etcd client certificate.
 	ClientURL string
 }
 
 // StartEmbeddedEtcd starts a single-member etcd with its data in dataDir and waits until it
-// serves. The ports are picked afresh on each start: nothing but this process talks to it.
-func StartEmbeddedEtcd(ctx context.Context, dataDir string) (*EmbeddedEtcd, error) {
+// serves. The ports are picked afresh on each start; clients and peers need a certificate of
+// pki's CA (EtcdClientCert), so only this process can talk to it.
+func StartEmbeddedEtcd(ctx context.Context, dataDir string, pki PKI) (*EmbeddedEtcd, error) {
 	ports, err := freePorts(2)
 	if err != nil {
 		return nil, err
 	}
-	clientURL := url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", ports[0])}
-	peerURL := url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", ports[1])}
+	clientURL := url.URL{Scheme: "https", Host: fmt.Sprintf("127.0.0.1:%d", ports[0])}
+	peerURL := url.URL{Scheme: "https", Host: fmt.Sprintf("127.0.0.1:%d", ports[1])}
 
 	cfg := embed.NewConfig()
 	cfg.Name = "skiff"
@@ -36,6 +38,8 @@ func StartEmbeddedEtcd(ctx context.Context, dataDir string) (*EmbeddedEtcd, erro
 	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{clientURL}, []url.URL{clientURL}
 	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{peerURL}, []url.URL{peerURL}
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	tls := transport.TLSInfo{CertFile: pki.EtcdCert(), KeyFile: pki.EtcdKey(), TrustedCAFile: pki.CACert(), ClientCertAuth: true}
+	cfg.ClientTLSInfo, cfg.PeerTLSInfo = tls, tls
 	// A single member elects itself; short ticks make that (most of start-up) take milliseconds.
 	cfg.TickMs, cfg.ElectionMs = 10, 100
 	// Keep history bounded as kube-apiserver's compactor would, and stay quiet unless it matters.

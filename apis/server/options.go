@@ -108,6 +108,13 @@ func (o *Options) Validate() error {
 	return nil
 }
 
+// UseEtcd points the storage at an etcd member started with pki's certificates.
+func (o *Options) UseEtcd(e *EmbeddedEtcd, pki PKI) {
+	transport := &o.Etcd.StorageConfig.Transport
+	transport.ServerList = []string{e.ClientURL}
+	transport.CertFile, transport.KeyFile, transport.TrustedCAFile = pki.EtcdClientCert(), pki.EtcdClientKey(), pki.CACert()
+}
+
 // EmbedsEtcd tells whether skiff runs its own etcd.
 func (o *Options) EmbedsEtcd() bool { return len(o.Etcd.StorageConfig.Transport.ServerList) == 0 }
 

@@ -51,6 +51,18 @@ func (p PKI) ServiceAccountKey() string { return p.path("sa.key") }
 // ServiceAccountPublicKey verifies service-account tokens.
 func (p PKI) ServiceAccountPublicKey() string { return p.path("sa.pub") }
 
+// EtcdCert is embedded etcd's serving (and peer) certificate.
+func (p PKI) EtcdCert() string { return p.path("etcd.crt") }
+
+// EtcdKey is the etcd certificate's key.
+func (p PKI) EtcdKey() string { return p.path("etcd.key") }
+
+// EtcdClientCert is the certificate the apiserver presents to embedded etcd.
+func (p PKI) EtcdClientCert() string { return p.path("apiserver-etcd-client.crt") }
+
+// EtcdClientKey is the etcd client certificate's key.
+func (p PKI) EtcdClientKey() string { return p.path("apiserver-etcd-client.key") }
+
 // certValidity is how long generated leaf certificates are valid; the CA lives ten times longer.
 const certValidity = 365 * 24 * time.Hour
 
@@ -74,6 +86,21 @@ func (p PKI) Ensure(hosts []string, ips []net.IP) error {
 	if !exists(p.AdminCert()) {
 		tmpl := leafTemplate(pkix.Name{CommonName: "kubernetes-admin", Organization: []string{"system:masters"}}, x509.ExtKeyUsageClientAuth)
 		if err := writeSigned(p.AdminCert(), p.AdminKey(), tmpl, ca, caKey); err != nil {
+			return err
+		}
+	}
+	// Embedded etcd serves only clients with a certificate of this CA, so that other local users
+	// cannot reach the data behind the apiserver's back.
+	if !exists(p.EtcdCert()) {
+		tmpl := leafTemplate(pkix.Name{CommonName: "etcd"}, x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth)
+		tmpl.DNSNames, tmpl.IPAddresses = []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)}
+		if err := writeSigned(p.EtcdCert(), p.EtcdKey(), tmpl, ca, caKey); err != nil {
+			return err
+		}
+	}
+	if !exists(p.EtcdClientCert()) {
+		tmpl := leafTemplate(pkix.Name{CommonName: "kube-apiserver-etcd-client"}, x509.ExtKeyUsageClientAuth)
+		if err := writeSigned(p.EtcdClientCert(), p.EtcdClientKey(), tmpl, ca, caKey); err != nil {
 			return err
 		}
 	}
@@ -129,7 +156,7 @@ func (p PKI) ensureCA() (*x509.Certificate, crypto.Signer, error) {
 	return ca, key, nil
 }
 
-func leafTemplate(subject pkix.Name, usage x509.ExtKeyUsage) *x509.Certificate {
+func leafTemplate(subject pkix.Name, usage ...x509.ExtKeyUsage) *x509.Certificate {
 	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	now := time.Now()
 	return &x509.Certificate{
@@ -138,7 +165,7 @@ func leafTemplate(subject pkix.Name, usage x509.ExtKeyUsage) *x509.Certificate {
 		NotBefore:    now.Add(-time.Hour), // tolerate small clock skew between processes
 		NotAfter:     now.Add(certValidity),
 		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+		ExtKeyUsage:  usage,
 	}
 }
 

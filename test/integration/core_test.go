@@ -20,7 +20,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
 
-	"github.com/skiff-sh/skiff/apis/server"
 	"github.com/skiff-sh/skiff/test/integration/framework"
 )
 
@@ -723,13 +722,12 @@ func TestCorePersistentVolumes(t *testing.T) {
 // Two apiservers on one etcd allocate without duplicates, and allocations survive a restart.
 func TestCoreAllocationAcrossServersAndRestart(t *testing.T) {
 	ctx := context.Background()
-	etcd, err := server.StartEmbeddedEtcd(ctx, t.TempDir())
+	dir := t.TempDir()
+	useEtcd, stopEtcd, err := framework.ExternalEtcd(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer etcd.Close()
-	useEtcd := func(o *server.Options) { o.Etcd.StorageConfig.Transport.ServerList = []string{etcd.ClientURL} }
-	dir := t.TempDir()
+	defer stopEtcd()
 	first, err := framework.Start(ctx, dir, useEtcd)
 	if err != nil {
 		t.Fatal(err)

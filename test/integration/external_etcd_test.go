@@ -8,7 +8,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/skiff-sh/skiff/apis/server"
 	"github.com/skiff-sh/skiff/test/integration/framework"
 )
 
@@ -16,15 +15,14 @@ import (
 // each other's writes.
 func TestExternalEtcdSharedByTwoServers(t *testing.T) {
 	ctx := context.Background()
-	etcd, err := server.StartEmbeddedEtcd(ctx, t.TempDir())
+	// Both servers share one data dir, so they share the CA and the admin certificate.
+	dir := t.TempDir()
+	useEtcd, stopEtcd, err := framework.ExternalEtcd(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer etcd.Close()
-	useEtcd := func(o *server.Options) { o.Etcd.StorageConfig.Transport.ServerList = []string{etcd.ClientURL} }
+	defer stopEtcd()
 
-	// Both servers share one data dir so that they share the CA and the admin certificate.
-	dir := t.TempDir()
 	first, err := framework.Start(ctx, dir, useEtcd)
 	if err != nil {
 		t.Fatal(err)
