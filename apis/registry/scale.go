@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -10,7 +11,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	genericapirequest "k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/apiserver/pkg/registry/rest"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 )
@@ -120,8 +123,18 @@ func (i *scaleUpdate) UpdatedObject(ctx context.Context, oldObj runtime.Object) 
 	if oldObj == nil {
 		return nil, apierrors.NewNotFound(i.rest.store.DefaultQualifiedResource, "")
 	}
+	parent, err := meta.Accessor(oldObj)
+	if err != nil {
+		return nil, err
+	}
+	// Field ownership moves between the parent's spec.replicas and the Scale's, so that
+	// `kubectl scale` or an autoscaler owns the replicas it set, as upstream's scale handler does.
+	fields := managedfields.NewScaleHandler(parent.GetManagedFields(), i.rest.parentVersion(ctx), i.rest.replicasPaths())
 	oldScale, err := i.rest.scaleOf(oldObj)
 	if err != nil {
+		return nil, err
+	}
+	if oldScale.ManagedFields, err = fields.ToSubresource(); err != nil {
 		return nil, err
 	}
 	obj, err := i.reqInfo.UpdatedObject(ctx, oldScale)
@@ -135,15 +148,45 @@ func (i *scaleUpdate) UpdatedObject(ctx context.Context, oldObj runtime.Object) 
 	if errs := validateScale(scale); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(autoscalingv1.SchemeGroupVersion.WithKind("Scale").GroupKind(), scale.Name, errs)
 	}
+	if scale.UID != "" && scale.UID != parent.GetUID() {
+		return nil, apierrors.NewConflict(i.rest.store.DefaultQualifiedResource, parent.GetName(),
+			fmt.Errorf("Precondition failed: UID in precondition: %v, UID in object meta: %v", scale.UID, parent.GetUID()))
+	}
 	newObj := oldObj.DeepCopyObject()
 	i.rest.scalable.SetReplicas(newObj, scale.Spec.Replicas)
-	// A resourceVersion in the Scale is an optimistic-concurrency precondition on the parent.
 	accessor, err := meta.Accessor(newObj)
 	if err != nil {
 		return nil, err
 	}
+	// A resourceVersion in the Scale is an optimistic-concurrency precondition on the parent.
 	accessor.SetResourceVersion(scale.ResourceVersion)
+	managed, err := fields.ToParent(scale.ManagedFields)
+	if err != nil {
+		return nil, err
+	}
+	accessor.SetManagedFields(managed)
 	return newObj, nil
+}
+
+// parentVersion is the parent's group version the request came through.
+func (r *ScaleREST) parentVersion(ctx context.Context) schema.GroupVersion {
+	if info, ok := genericapirequest.RequestInfoFrom(ctx); ok {
+		gv := schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}
+		if slices.Contains(r.scalable.Versions, gv.String()) {
+			return gv
+		}
+	}
+	gv, _ := schema.ParseGroupVersion(r.scalable.Versions[0])
+	return gv
+}
+
+// replicasPaths maps each served version of the parent to its spec.replicas.
+func (r *ScaleREST) replicasPaths() managedfields.ResourcePathMappings {
+	paths := managedfields.ResourcePathMappings{}
+	for _, v := range r.scalable.Versions {
+		paths[v] = fieldpath.MakePathOrDie("spec", "replicas")
+	}
+	return paths
 }
 
 func validateScale(scale *autoscalingv1.Scale) field.ErrorList {

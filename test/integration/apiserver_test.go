@@ -15,7 +15,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
+	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
 	"k8s.io/utils/ptr"
 )
 
@@ -306,5 +308,53 @@ func TestVersionAndDiscovery(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("configmaps with short name cm not in /api/v1 discovery")
+	}
+}
+
+// Writing replicas through the scale subresource takes ownership of spec.replicas, so a later
+// apply that still sets them conflicts, as upstream's scale handler makes it.
+func TestScaleTakesReplicasOwnership(t *testing.T) {
+	ctx := context.Background()
+	ns := testServer.Namespace(t)
+	deployments := testServer.Client(t).AppsV1().Deployments(ns)
+	apply := func(force bool) error {
+		labels := map[string]string{"app": "web"}
+		cfg := appsv1ac.Deployment("web", ns).WithSpec(appsv1ac.DeploymentSpec().
+			WithReplicas(1).
+			WithSelector(metav1ac.LabelSelector().WithMatchLabels(labels)).
+			WithTemplate(corev1ac.PodTemplateSpec().WithLabels(labels).
+				WithSpec(corev1ac.PodSpec().WithContainers(corev1ac.Container().WithName("c").WithImage("busybox")))))
+		_, err := deployments.Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: "applier", Force: force})
+		return err
+	}
+	if err := apply(false); err != nil {
+		t.Fatal(err)
+	}
+	scale, err := deployments.GetScale(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scale.Spec.Replicas = 3
+	if _, err := deployments.UpdateScale(ctx, "web", scale, metav1.UpdateOptions{FieldManager: "scaler"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := deployments.Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scalerOwns bool
+	for _, entry := range got.ManagedFields {
+		if entry.Manager == "scaler" && entry.Subresource == "scale" && strings.Contains(string(entry.FieldsV1.Raw), `"f:replicas"`) {
+			scalerOwns = true
+		}
+	}
+	if *got.Spec.Replicas != 3 || !scalerOwns {
+		t.Fatalf("replicas %d, managedFields %+v", *got.Spec.Replicas, got.ManagedFields)
+	}
+	if err := apply(false); !apierrors.IsConflict(err) {
+		t.Fatalf("apply over the scaler's replicas: got %v, want 409", err)
+	}
+	if err := apply(true); err != nil {
+		t.Fatalf("forced apply: %v", err)
 	}
 }
