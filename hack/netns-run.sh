@@ -8,6 +8,6 @@ ns="skiff-test-$$-$RANDOM"
 ip netns add "$ns"
 trap 'ip netns del "$ns" 2>/dev/null || true' EXIT
 ip netns exec "$ns" ip link set lo up
-# The go command must not try the module proxy from inside: there is no network here.
-export GOFLAGS="${GOFLAGS:-} -mod=mod" GOPROXY=off
+# The go command must not try the module proxy from inside (there is no network), nor rewrite go.mod.
+export GOFLAGS="${GOFLAGS:-} -mod=readonly" GOPROXY=off
 ip netns exec "$ns" "$@"
