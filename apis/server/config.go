@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/google/uuid"
 	apiextensionsapiserver "k8s.io/apiextensions-apiserver/pkg/apiserver"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/apis/apiserver"
@@ -91,8 +92,11 @@ func NewConfig(ctx context.Context, o *Options) (*Config, error) {
 	if certKey := &o.SecureServing.ServerCert.CertKey; certKey.CertFile == "" && certKey.KeyFile == "" {
 		certKey.CertFile, certKey.KeyFile = pki.ServingCert(), pki.ServingKey()
 	}
-	if err := o.SecureServing.ApplyTo(&generic.SecureServing, &generic.LoopbackClientConfig); err != nil {
+	if err := o.SecureServing.SecureServingOptions.ApplyTo(&generic.SecureServing); err != nil {
 		return nil, fmt.Errorf("serving: %w", err)
+	}
+	if err := applyLoopback(generic); err != nil {
+		return nil, err
 	}
 	if generic.PublicAddress == nil || generic.PublicAddress.IsUnspecified() {
 		generic.PublicAddress = o.SecureServing.BindAddress
@@ -150,6 +154,23 @@ func NewConfig(ctx context.Context, o *Options) (*Config, error) {
 	}
 	ok = true
 	return c, nil
+}
+
+// applyLoopback gives the server a client config for itself: a bearer token that
+// AuthorizeClientBearerToken makes system:masters, over TLS with a throw-away certificate the
+// server presents only under the loopback server name.
+func applyLoopback(generic *genericapiserver.RecommendedConfig) error {
+	certPEM, keyPEM, err := loopbackCert(genericapiserver.LoopbackClientServerNameOverride)
+	if err != nil {
+		return fmt.Errorf("loopback certificate: %w", err)
+	}
+	provider, err := dynamiccertificates.NewStaticSNICertKeyContent("loopback", certPEM, keyPEM, genericapiserver.LoopbackClientServerNameOverride)
+	if err != nil {
+		return err
+	}
+	generic.SecureServing.SNICerts = append([]dynamiccertificates.SNICertKeyContentProvider{provider}, generic.SecureServing.SNICerts...)
+	generic.LoopbackClientConfig, err = generic.SecureServing.NewLoopbackClientConfig(uuid.NewString(), certPEM)
+	return err
 }
 
 // applyAuthentication accepts client certificates signed by the cluster CA and lets anonymous

@@ -220,9 +220,18 @@ start_server() { # NAME: start it fresh in the namespace and wait for /readyz
   return 1
 }
 
+descendants() { local c; echo "$1"; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do descendants "$c"; done; }
+tree_cpu_ticks() { # PID: user + system CPU of the live process tree, in clock ticks
+  local p t ticks=0
+  for p in $(descendants "$1" | sort -u); do
+    t=$(sed 's/^.*) //' /proc/"$p"/stat 2>/dev/null | awk '{ print $12 + $13 }') || continue
+    ticks=$((ticks + ${t:-0}))
+  done
+  echo "$ticks"
+}
+
 server_status() { # PID FILE: memory lines of every process in the tree
   local p
-  descendants() { local c; echo "$1"; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do descendants "$c"; done; }
   : >"$2"
   for p in $(descendants "$1" | sort -u); do
     awk -v p="$p" -v c="$(cat /proc/"$p"/comm 2>/dev/null)" \
@@ -238,12 +247,18 @@ load_one() { # NAME LABEL
   if ! start_server "$name"; then
     failures=$((failures + 1))
   else
+    local c0 c1
+    c0=$(tree_cpu_ticks "$SERVER_PID")
     # shellcheck disable=SC2086
     if ! run_child ip netns exec "$NS" "$APILOAD" --kubeconfig "$SERVER_KC" --server-name "$label" \
       $APILOAD_ARGS >"$out.txt" 2>"$out.err"; then
       log "load: $name round $run: apiload failed (see $out.err)"
       failures=$((failures + 1))
     fi
+    # The server's CPU time over the whole apiload run: the same work for both servers, and much
+    # less at the mercy of a busy machine than the rates.
+    c1=$(tree_cpu_ticks "$SERVER_PID")
+    awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f\n", t / hz }' >"$out.cpu"
     server_status "$SERVER_PID" "$out.status"
     echo "ip netns exec NS $APILOAD --kubeconfig $SERVER_KC --server-name $label $APILOAD_ARGS" >"$out.cmd"
   fi
@@ -387,8 +402,11 @@ load_rounds_table() {
     }' "${files[@]}"
 }
 
-load_memory() { # after the load: VmHWM (peak) and VmRSS of the servers
-  local name f
+load_memory() { # the servers' CPU time during the load, and their memory after it
+  local name f sc="-" uc="-"
+  [[ -s "$OUT/load-skiff-run$run.cpu" ]] && sc=$(cat "$OUT/load-skiff-run$run.cpu")
+  [[ -s "$OUT/load-upstream-run$run.cpu" ]] && uc=$(cat "$OUT/load-upstream-run$run.cpu")
+  echo "- server CPU time (process tree, user + system) over the whole apiload run: skiff $sc s, upstream $uc s (skiff/upstream $(ratio "$sc" "$uc"))"
   for name in skiff upstream; do
     f="$OUT/load-$name-run$run.status"
     [[ -s "$f" ]] || continue
