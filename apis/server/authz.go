@@ -60,15 +60,26 @@ func basicUser(_ context.Context, a authorizer.Attributes) (authorizer.Decision,
 	return authorizer.DecisionNoOpinion, "", nil
 }
 
-// mastersRules answers SelfSubjectRulesReviews: everything for system:masters, nothing else.
+// mastersRules answers SelfSubjectRulesReviews with what newAuthorizer grants: everything for
+// system:masters; for other authenticated users the self reviews, discovery and health paths.
 type mastersRules struct{}
 
 func (mastersRules) RulesFor(_ context.Context, u user.Info, _ string) ([]authorizer.ResourceRuleInfo, []authorizer.NonResourceRuleInfo, bool, error) {
-	if !slices.Contains(u.GetGroups(), user.SystemPrivilegedGroup) {
-		return nil, nil, false, nil
-	}
 	all := []string{"*"}
-	return []authorizer.ResourceRuleInfo{&authorizer.DefaultResourceRuleInfo{Verbs: all, APIGroups: all, Resources: all}},
-		[]authorizer.NonResourceRuleInfo{&authorizer.DefaultNonResourceRuleInfo{Verbs: all, NonResourceURLs: all}},
-		false, nil
+	if slices.Contains(u.GetGroups(), user.SystemPrivilegedGroup) {
+		return []authorizer.ResourceRuleInfo{&authorizer.DefaultResourceRuleInfo{Verbs: all, APIGroups: all, Resources: all}},
+			[]authorizer.NonResourceRuleInfo{&authorizer.DefaultNonResourceRuleInfo{Verbs: all, NonResourceURLs: all}},
+			false, nil
+	}
+	nonResource := []authorizer.NonResourceRuleInfo{&authorizer.DefaultNonResourceRuleInfo{Verbs: []string{"get"}, NonResourceURLs: healthPaths}}
+	if !slices.Contains(u.GetGroups(), user.AllAuthenticated) {
+		return nil, nonResource, false, nil
+	}
+	var resources []authorizer.ResourceRuleInfo
+	for resource, group := range selfReviews {
+		resources = append(resources, &authorizer.DefaultResourceRuleInfo{Verbs: []string{"create"}, APIGroups: []string{group}, Resources: []string{resource}})
+	}
+	slices.SortFunc(resources, func(a, b authorizer.ResourceRuleInfo) int { return strings.Compare(a.GetResources()[0], b.GetResources()[0]) })
+	nonResource = append(nonResource, &authorizer.DefaultNonResourceRuleInfo{Verbs: []string{"get"}, NonResourceURLs: discoveryPaths})
+	return resources, nonResource, false, nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"k8s.io/apiserver/pkg/authentication/user"
@@ -50,5 +51,40 @@ func TestAuthorizer(t *testing.T) {
 				t.Errorf("allowed = %v, want %v", got, tc.allow)
 			}
 		})
+	}
+}
+
+// The rules a SelfSubjectRulesReview reports grant what the authorizer allows.
+func TestRulesMatchAuthorizer(t *testing.T) {
+	authz, rules, err := newAuthorizer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := &user.DefaultInfo{Name: "alice", Groups: []string{user.AllAuthenticated}}
+	resources, nonResources, _, err := rules.RulesFor(context.Background(), alice, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range resources {
+		for _, verb := range r.GetVerbs() {
+			attrs := authorizer.AttributesRecord{User: alice, Verb: verb, APIGroup: r.GetAPIGroups()[0], Resource: r.GetResources()[0], ResourceRequest: true}
+			if decision, _, _ := authz.Authorize(context.Background(), attrs); decision != authorizer.DecisionAllow {
+				t.Errorf("rule %v %v/%v is not allowed", verb, r.GetAPIGroups(), r.GetResources())
+			}
+		}
+	}
+	if len(resources) != 3 || len(nonResources) != 2 {
+		t.Errorf("rules: %d resource, %d non-resource, want 3 and 2", len(resources), len(nonResources))
+	}
+	for _, r := range nonResources {
+		for _, url := range r.GetNonResourceURLs() {
+			path := strings.TrimSuffix(url, "*") + "x"
+			if !strings.HasSuffix(url, "*") {
+				path = url
+			}
+			if decision, _, _ := authz.Authorize(context.Background(), authorizer.AttributesRecord{User: alice, Verb: "get", Path: path}); decision != authorizer.DecisionAllow {
+				t.Errorf("non-resource rule for %s is not allowed", url)
+			}
+		}
 	}
 }
