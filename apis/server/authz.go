@@ -79,7 +79,9 @@ func (mastersRules) RulesFor(_ context.Context, u user.Info, _ string) ([]author
 	for resource, group := range selfReviews {
 		resources = append(resources, &authorizer.DefaultResourceRuleInfo{Verbs: []string{"create"}, APIGroups: []string{group}, Resources: []string{resource}})
 	}
-	slices.SortFunc(resources, func(a, b authorizer.ResourceRuleInfo) int { return strings.Compare(a.GetResources()[0], b.GetResources()[0]) })
+	slices.SortFunc(resources, func(a, b authorizer.ResourceRuleInfo) int {
+		return strings.Compare(a.GetResources()[0], b.GetResources()[0])
+	})
 	nonResource = append(nonResource, &authorizer.DefaultNonResourceRuleInfo{Verbs: []string{"get"}, NonResourceURLs: discoveryPaths})
 	return resources, nonResource, false, nil
 }
