@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
@@ -101,7 +103,7 @@ func Validate(lr *corev1.LimitRange) field.ErrorList {
 				}
 			}
 			// Resources that cannot be overcommitted need equal default and default request.
-			if !validate.IsOvercommitAllowed(corev1.ResourceName(k)) && hasDef && hasDefReq && defQ.Cmp(defReqQ) != 0 {
+			if !corevalidation.IsOvercommitAllowed(corev1.ResourceName(k)) && hasDef && hasDefReq && defQ.Cmp(defReqQ) != 0 {
 				errs = append(errs, field.Invalid(idxPath.Child("defaultRequest").Key(k), defReqQ, fmt.Sprintf("default value %s must equal to defaultRequest value %s in %s", defQ.String(), defReqQ.String(), k)))
 			}
 		}
@@ -128,7 +130,7 @@ func validateType(value corev1.LimitType, fldPath *field.Path) field.ErrorList {
 
 func validateResourceName(t corev1.LimitType, name corev1.ResourceName, fldPath *field.Path) field.ErrorList {
 	if t == corev1.LimitTypePod || t == corev1.LimitTypeContainer {
-		return validate.ContainerResourceName(name, fldPath)
+		return corevalidation.ValidateContainerResourceName(name, fldPath)
 	}
 	return validate.ResourceName(name, fldPath)
 }

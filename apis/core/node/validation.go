@@ -111,10 +111,10 @@ func ValidateUpdate(node, old *corev1.Node) field.ErrorList {
 func validateResources(node *corev1.Node) field.ErrorList {
 	var errs field.ErrorList
 	for k, v := range node.Status.Capacity {
-		errs = append(errs, validate.ResourceQuantityValue(k, v, field.NewPath("status", "capacity", string(k)))...)
+		errs = append(errs, corevalidation.ValidateResourceQuantityValue(k, v, field.NewPath("status", "capacity", string(k)))...)
 	}
 	for k, v := range node.Status.Allocatable {
-		errs = append(errs, validate.ResourceQuantityValue(k, v, field.NewPath("status", "allocatable", string(k)))...)
+		errs = append(errs, corevalidation.ValidateResourceQuantityValue(k, v, field.NewPath("status", "allocatable", string(k)))...)
 	}
 	return errs
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 
+	corevalidation "github.com/skiff-sh/skiff/apis/core/validation"
+
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
@@ -71,7 +73,7 @@ func ValidateSpec(spec *corev1.PersistentVolumeClaimSpec, fldPath *field.Path, o
 	} else if posErrs := validate.PositiveQuantity(value, storagePath); len(posErrs) > 0 {
 		errs = append(errs, posErrs...)
 	} else {
-		errs = append(errs, validate.ResourceQuantityValue(corev1.ResourceStorage, value, storagePath)...)
+		errs = append(errs, corevalidation.ValidateResourceQuantityValue(corev1.ResourceStorage, value, storagePath)...)
 	}
 
 	if spec.StorageClassName != nil && len(*spec.StorageClassName) > 0 {
@@ -226,7 +228,7 @@ func ValidateStatusUpdate(pvc, old *corev1.PersistentVolumeClaim) field.ErrorLis
 		if basic := validate.BasicResource(qty, allocPath.Key(string(r))); len(basic) > 0 {
 			errs = append(errs, basic...)
 		} else {
-			errs = append(errs, validate.ResourceQuantityValue(corev1.ResourceStorage, qty, allocPath.Key(string(r)))...)
+			errs = append(errs, corevalidation.ValidateResourceQuantityValue(corev1.ResourceStorage, qty, allocPath.Key(string(r)))...)
 		}
 	}
 	return errs

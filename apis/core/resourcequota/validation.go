@@ -81,7 +81,7 @@ func validateList(list corev1.ResourceList, fldPath *field.Path) field.ErrorList
 	for k, v := range list {
 		resPath := fldPath.Key(string(k))
 		errs = append(errs, validate.QuotaResourceName(k, resPath)...)
-		errs = append(errs, validate.ResourceQuantityValue(k, v, resPath)...)
+		errs = append(errs, corevalidation.ValidateResourceQuantityValue(k, v, resPath)...)
 	}
 	return errs
 }

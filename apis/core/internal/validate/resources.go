@@ -14,7 +14,6 @@ import (
 const (
 	isNegativeErrorMsg     = apimachineryvalidation.IsNegativeErrorMsg
 	isNotPositiveErrorMsg  = `must be greater than zero`
-	isNotIntegerErrorMsg   = `must be an integer`
 	isInvalidQuotaResource = `must be a standard resource for quota`
 )
 
@@ -30,11 +29,6 @@ var (
 		corev1.ResourceConfigMaps, corev1.ResourceServicesNodePorts, corev1.ResourceServicesLoadBalancers,
 	)
 	standardResources = standardQuotaResources.Clone().Insert(corev1.ResourceStorage)
-	integerResources  = sets.New(
-		corev1.ResourcePods, corev1.ResourceQuotas, corev1.ResourceServices, corev1.ResourceReplicationControllers,
-		corev1.ResourceSecrets, corev1.ResourceConfigMaps, corev1.ResourcePersistentVolumeClaims,
-		corev1.ResourceServicesNodePorts, corev1.ResourceServicesLoadBalancers,
-	)
 )
 
 // IsHugePageResourceName tells whether name is a hugepages-<size> resource.
@@ -59,11 +53,6 @@ func IsExtendedResourceName(name corev1.ResourceName) bool {
 	return len(validation.IsQualifiedName(corev1.DefaultResourceRequestsPrefix+string(name))) == 0
 }
 
-// IsOvercommitAllowed tells whether requests of name may be below its limits.
-func IsOvercommitAllowed(name corev1.ResourceName) bool {
-	return IsNativeResource(name) && !IsHugePageResourceName(name)
-}
-
 // IsStandardQuotaResourceName tells whether quota tracks name.
 func IsStandardQuotaResourceName(name corev1.ResourceName) bool {
 	return standardQuotaResources.Has(name) || isQuotaHugePageResourceName(name)
@@ -71,10 +60,6 @@ func IsStandardQuotaResourceName(name corev1.ResourceName) bool {
 
 // IsStandardLimitRangeType tells whether t is Pod, Container or PersistentVolumeClaim.
 func IsStandardLimitRangeType(t corev1.LimitType) bool { return standardLimitRangeTypes.Has(t) }
-
-func isIntegerResourceName(name corev1.ResourceName) bool {
-	return integerResources.Has(name) || IsExtendedResourceName(name)
-}
 
 // ResourceName validates a compute resource name: qualified, and standard when unprefixed.
 func ResourceName(value corev1.ResourceName, fldPath *field.Path) field.ErrorList {
@@ -84,19 +69,6 @@ func ResourceName(value corev1.ResourceName, fldPath *field.Path) field.ErrorLis
 	}
 	if !strings.Contains(string(value), "/") && !(standardResources.Has(value) || isQuotaHugePageResourceName(value)) {
 		return append(errs, field.Invalid(fldPath, value, "must be a standard resource type or fully qualified"))
-	}
-	return errs
-}
-
-// ContainerResourceName validates a resource name containers may request.
-func ContainerResourceName(value corev1.ResourceName, fldPath *field.Path) field.ErrorList {
-	errs := ResourceName(value, fldPath)
-	if !strings.Contains(string(value), "/") {
-		if !standardContainerResources.Has(value) && !IsHugePageResourceName(value) {
-			return append(errs, field.Invalid(fldPath, value, "must be a standard resource for containers"))
-		}
-	} else if !IsNativeResource(value) && !IsExtendedResourceName(value) {
-		return append(errs, field.Invalid(fldPath, value, "doesn't follow extended resource name standard"))
 	}
 	return errs
 }
@@ -132,14 +104,4 @@ func BasicResource(quantity resource.Quantity, fldPath *field.Path) field.ErrorL
 		return field.ErrorList{field.Invalid(fldPath, quantity.Value(), "must be a valid resource quantity")}
 	}
 	return nil
-}
-
-// ResourceQuantityValue validates a quantity of the named resource: not negative, and whole
-// for resources counted in integers.
-func ResourceQuantityValue(name corev1.ResourceName, value resource.Quantity, fldPath *field.Path) field.ErrorList {
-	errs := NonnegativeQuantity(value, fldPath)
-	if isIntegerResourceName(name) && value.MilliValue()%1000 != 0 {
-		errs = append(errs, field.Invalid(fldPath, value, isNotIntegerErrorMsg))
-	}
-	return errs
 }

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -21,10 +20,6 @@ func TestResourceNames(t *testing.T) {
 		{"hugepages-2Mi", ResourceName, true},
 		{"bogus", ResourceName, false},
 		{"example.com/gpu", ResourceName, true},
-		{"cpu", ContainerResourceName, true},
-		{"storage", ContainerResourceName, false},
-		{"example.com/gpu", ContainerResourceName, true},
-		{"kubernetes.io/anything", ContainerResourceName, true},
 		{"requests.cpu", QuotaResourceName, true},
 		{"count/deployments.apps", QuotaResourceName, true},
 		{"foo", QuotaResourceName, false},
@@ -34,18 +29,6 @@ func TestResourceNames(t *testing.T) {
 		if errs := tc.fn(tc.name, field.NewPath("x")); (len(errs) == 0) != tc.wantValid {
 			t.Errorf("%s: valid=%v, errors %v", tc.name, tc.wantValid, errs)
 		}
-	}
-}
-
-func TestQuantities(t *testing.T) {
-	if errs := ResourceQuantityValue(corev1.ResourcePods, resource.MustParse("1500m"), field.NewPath("x")); len(errs) != 1 || errs[0].Detail != "must be an integer" {
-		t.Errorf("fractional pods: %v", errs)
-	}
-	if errs := ResourceQuantityValue(corev1.ResourceCPU, resource.MustParse("-1"), field.NewPath("x")); len(errs) != 1 {
-		t.Errorf("negative cpu: %v", errs)
-	}
-	if errs := PositiveQuantity(resource.MustParse("0"), field.NewPath("x")); len(errs) != 1 || errs[0].Detail != "must be greater than zero" {
-		t.Errorf("zero: %v", errs)
 	}
 }
 
