@@ -32,23 +32,8 @@ func newAPIServerCommand() *cobra.Command {
 // runAPIServer serves the API until ctx ends; each hook starts after the server is ready.
 func runAPIServer(ctx context.Context, o *server.Options, hooks map[string]genericapiserver.PostStartHookFunc) error {
 	logger := klog.FromContext(ctx)
-	config, err := server.NewConfig(ctx, o)
+	srv, err := server.Prepare(ctx, o, hooks)
 	if err != nil {
-		return err
-	}
-	srv, err := server.New(config)
-	if err != nil {
-		config.Close()
-		return err
-	}
-	for name, hook := range hooks {
-		if err := srv.AddPostStartHook(name, hook); err != nil {
-			config.Close()
-			return err
-		}
-	}
-	if err := o.WriteAdminKubeconfig(); err != nil {
-		config.Close()
 		return err
 	}
 	logger.Info("Serving the Kubernetes API", "address", fmt.Sprintf("https://%s:%d", o.SecureServing.BindAddress, o.SecureServing.BindPort), "kubeconfig", o.KubeconfigPath())

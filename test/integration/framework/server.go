@@ -45,32 +45,29 @@ func Start(ctx context.Context, dataDir string, customize ...func(*server.Option
 	if err != nil {
 		return nil, err
 	}
+	// Until the server runs, a failed start must not leave the port or the directory behind.
+	abandon := func(err error) (*Server, error) {
+		_ = listener.Close()
+		if ownDir {
+			_ = os.RemoveAll(dataDir)
+		}
+		return nil, err
+	}
 	o.SecureServing.Listener = listener
 	o.SecureServing.BindPort = listener.Addr().(*net.TCPAddr).Port
 	for _, c := range customize {
 		c(o)
 	}
 	if err := o.Validate(); err != nil {
-		return nil, err
+		return abandon(err)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	s := &Server{Options: o, cancel: cancel, done: make(chan struct{}), ownDir: ownDir}
-	config, err := server.NewConfig(ctx, o)
+	srv, err := server.Prepare(ctx, o, nil)
 	if err != nil {
 		cancel()
-		return nil, err
-	}
-	srv, err := server.New(config)
-	if err != nil {
-		config.Close()
-		cancel()
-		return nil, err
-	}
-	if err := o.WriteAdminKubeconfig(); err != nil {
-		config.Close()
-		cancel()
-		return nil, err
+		return abandon(err)
 	}
 	go func() {
 		s.err = srv.Run(ctx)
