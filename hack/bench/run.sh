@@ -26,8 +26,8 @@
 #   LOAD_RUNS      rounds of the load test (default 2; 0 skips it)
 #   APILOAD_ARGS   extra apiload flags, e.g. "--ops 100 --list-pods 500" for a quick run
 #   PORT           secure port inside the namespace (default 6443)
-#   UPSTREAM_AUTHZ upstream's --authorization-mode (default RBAC, as start.sh; skiff itself allows
-#                  every authenticated request, so AlwaysAllow compares like with like)
+#   UPSTREAM_AUTHZ upstream's --authorization-mode (default RBAC, as start.sh; the load runs as a
+#                  system:masters admin on both servers, so both allow it everything)
 #   OUT            output directory (default _output/bench/<UTC time>; _output/bench/latest links to it)
 #   BUILD=0        do not build skiff: measure a copy of bin/skiff as it is
 #   KEEP_DATA=1    keep the servers' data dirs (OUT/data) instead of deleting them
