@@ -1,0 +1,2 @@
+// Package cronjob creates Jobs on CronJobs' schedules.
+package cronjob

@@ -1,0 +1,2 @@
+// Package daemonset runs one pod of a DaemonSet on every eligible node.
+package daemonset

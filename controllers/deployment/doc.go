@@ -1,0 +1,2 @@
+// Package deployment rolls Deployments out through ReplicaSets, as upstream's deployment controller does.
+package deployment

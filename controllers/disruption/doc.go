@@ -1,0 +1,2 @@
+// Package disruption keeps PodDisruptionBudgets' status current.
+package disruption

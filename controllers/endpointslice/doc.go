@@ -1,0 +1,2 @@
+// Package endpointslice keeps each Service's EndpointSlices in step with its pods.
+package endpointslice

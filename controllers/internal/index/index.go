@@ -1,0 +1,61 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+)
+
+const (
+	// ControllerUID indexes objects by the UID of their controller ownerReference.
+	ControllerUID = "skiff.controllerUID"
+	// PodNodeName indexes pods by spec.nodeName.
+	PodNodeName = "spec.nodeName"
+)
+
+var (
+	mu         sync.Mutex
+	registered = map[string]bool{}
+)
+
+// once registers an index on obj's kind unless it already is on this manager's cache.
+func once(mgr manager.Manager, obj client.Object, field string, extract client.IndexerFunc) error {
+	key := fmt.Sprintf("%p/%T/%s", mgr.GetFieldIndexer(), obj, field)
+	mu.Lock()
+	defer mu.Unlock()
+	if registered[key] {
+		return nil
+	}
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), obj, field, extract); err != nil {
+		return fmt.Errorf("indexing %T by %s: %w", obj, field, err)
+	}
+	registered[key] = true
+	return nil
+}
+
+// ByControllerUID indexes obj's kind (e.g. &corev1.Pod{}) by its controller's UID; list with
+// client.MatchingFields{index.ControllerUID: string(owner.UID)}.
+func ByControllerUID(mgr manager.Manager, obj client.Object) error {
+	return once(mgr, obj, ControllerUID, func(o client.Object) []string {
+		if ref := metav1.GetControllerOf(o); ref != nil {
+			return []string{string(ref.UID)}
+		}
+		return nil
+	})
+}
+
+// PodsByNodeName indexes pods by spec.nodeName; list with
+// client.MatchingFields{index.PodNodeName: node}.
+func PodsByNodeName(mgr manager.Manager) error {
+	return once(mgr, &corev1.Pod{}, PodNodeName, func(o client.Object) []string {
+		if n := o.(*corev1.Pod).Spec.NodeName; n != "" {
+			return []string{n}
+		}
+		return nil
+	})
+}

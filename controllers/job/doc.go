@@ -1,0 +1,2 @@
+// Package job runs Jobs' pods to completion.
+package job

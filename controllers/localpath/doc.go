@@ -1,0 +1,2 @@
+// Package localpath provisions hostPath PersistentVolumes on a node's disk for the default StorageClass.
+package localpath

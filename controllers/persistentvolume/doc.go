@@ -1,0 +1,2 @@
+// Package persistentvolume binds PersistentVolumeClaims to PersistentVolumes.
+package persistentvolume

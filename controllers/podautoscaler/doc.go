@@ -1,0 +1,2 @@
+// Package podautoscaler scales workloads from pod metrics for HorizontalPodAutoscalers.
+package podautoscaler

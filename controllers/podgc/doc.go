@@ -1,0 +1,2 @@
+// Package podgc deletes pods bound to nodes that no longer exist and terminated pods over the threshold.
+package podgc

@@ -1,0 +1,2 @@
+// Package resourcequota keeps ResourceQuotas' used figures current.
+package resourcequota

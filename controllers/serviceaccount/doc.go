@@ -1,0 +1,2 @@
+// Package serviceaccount creates the default ServiceAccount in every namespace.
+package serviceaccount

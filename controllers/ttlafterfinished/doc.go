@@ -1,0 +1,2 @@
+// Package ttlafterfinished deletes finished Jobs once their ttlSecondsAfterFinished has passed.
+package ttlafterfinished

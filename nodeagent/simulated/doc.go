@@ -1,0 +1,3 @@
+// Package simulated registers simulated nodes, renews their Leases and moves pods bound to them
+// through their lifecycle without running anything.
+package simulated
