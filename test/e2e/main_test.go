@@ -22,6 +22,14 @@ var (
 	cluster *framework.Server
 )
 
+// clusterArgs give the shared cluster three simulated nodes whose heartbeats (and the node
+// lifecycle controller's patience) are short enough for a test to watch a node go away.
+var clusterArgs = []string{
+	"--simulated-nodes=3",
+	"--simulated-lease-duration=8s", "--simulated-lease-renew-interval=2s",
+	"--node-monitor-grace-period=10s",
+}
+
 func TestMain(m *testing.M) { os.Exit(runMain(m)) }
 
 func runMain(m *testing.M) int {
@@ -48,6 +56,8 @@ func runMain(m *testing.M) int {
 	}
 	cluster, err = framework.NewServer(skiffBinary, filepath.Join(workDir, "cluster"))
 	if err == nil {
+		cluster.Args = clusterArgs
+
 		err = cluster.Start(context.Background())
 	}
 	if err != nil {

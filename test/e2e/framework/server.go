@@ -31,6 +31,8 @@ type Server struct {
 	Port int
 	// LogPath is where its stdout and stderr go.
 	LogPath string
+	// Args are extra flags for `skiff server`, e.g. --simulated-nodes 3.
+	Args []string
 
 	cmd    *exec.Cmd
 	exited chan struct{}
@@ -75,6 +77,7 @@ func (s *Server) Start(ctx context.Context) error {
 		"--data-dir", s.DataDir,
 		"--secure-port", strconv.Itoa(s.Port),
 		"--bind-address", "127.0.0.1")
+	cmd.Args = append(cmd.Args, s.Args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Its own process group, so Kill reaches anything it started too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
