@@ -28,6 +28,7 @@ const (
 type simNode struct {
 	name    string
 	index   int
+	zone    string // "" without zones
 	podCIDR netip.Prefix
 	hostIP  string
 }
@@ -58,6 +59,10 @@ func nodeObject(n *simNode, tmpl *corev1.Node) *corev1.Node {
 		"beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": runtime.GOARCH, LabelSimulated: "true",
 	} {
 		node.Labels[k] = v
+	}
+	if n.zone != "" {
+		node.Labels[corev1.LabelTopologyZone] = n.zone
+		node.Labels[corev1.LabelTopologyRegion] = "simulated"
 	}
 	node.Spec.PodCIDR = n.podCIDR.String()
 	node.Spec.PodCIDRs = []string{n.podCIDR.String()}

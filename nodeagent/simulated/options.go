@@ -37,6 +37,8 @@ type Options struct {
 	ExitCode int32
 	// Workers update pod statuses in parallel.
 	Workers int
+	// Zones spreads the nodes round-robin over this many topology zones (0: no zone labels).
+	Zones int
 }
 
 // NewOptions returns the defaults.
@@ -73,6 +75,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.RunTime, "simulated-run-time", o.RunTime, "How long containers of pods with restartPolicy Never/OnFailure run before they exit (annotation "+AnnotationRunSeconds+" overrides).")
 	fs.Int32Var(&o.ExitCode, "simulated-exit-code", o.ExitCode, "Exit code of containers that end (annotation "+AnnotationExitCode+" overrides).")
 	fs.IntVar(&o.Workers, "simulated-workers", o.Workers, "Pod status updates in flight at once.")
+	fs.IntVar(&o.Zones, "simulated-zones", o.Zones, "Spread the simulated nodes round-robin over this many zones (topology.kubernetes.io/zone=zone-<i>); 0: no zone labels.")
 }
 
 // Validate checks the options and that the pod CIDR has room for every node.
@@ -90,6 +93,9 @@ func (o *Options) Validate() error {
 	}
 	if o.LeaseRenewInterval <= 0 || o.LeaseRenewInterval >= o.LeaseDuration {
 		return fmt.Errorf("--simulated-lease-renew-interval must be positive and shorter than --simulated-lease-duration")
+	}
+	if o.Zones < 0 {
+		return fmt.Errorf("--simulated-zones must not be negative")
 	}
 	if o.Workers < 1 {
 		return fmt.Errorf("--simulated-workers must be at least 1")

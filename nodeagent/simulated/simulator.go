@@ -87,7 +87,11 @@ func newSimulator(client kubernetes.Interface, o *Options, clk clock.Clock) (*si
 	}
 	for i := range o.Nodes {
 		name := fmt.Sprintf("%s%d", o.NamePrefix, i)
-		s.nodes[name] = &simNode{name: name, index: i, podCIDR: a.nodeCIDR(i), hostIP: nodeIP(i)}
+		n := &simNode{name: name, index: i, podCIDR: a.nodeCIDR(i), hostIP: nodeIP(i)}
+		if o.Zones > 0 {
+			n.zone = fmt.Sprintf("zone-%d", i%o.Zones)
+		}
+		s.nodes[name] = n
 	}
 	return s, nil
 }

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+type options struct {
+	kubeconfig string
+	name       string
+	workload   string
+	nodes      int
+	pods       int
+	streamPods int
+	streamRate float64
+	creators   int
+	timeout    time.Duration
+	scheduler  string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster")
+	flag.StringVar(&o.name, "scheduler-name", "skiff", "name of the scheduler under test, for the table")
+	flag.StringVar(&o.workload, "workload", "plain", "plain, spread (zone topology spread) or antiaffinity (required, per hostname, 10 groups)")
+	flag.IntVar(&o.nodes, "nodes", 1000, "ready nodes to wait for before starting")
+	flag.IntVar(&o.pods, "pods", 10000, "pods in the backlog the scheduler starts on")
+	flag.IntVar(&o.streamPods, "stream-pods", 1000, "pods created at --stream-rate after the backlog, for latency")
+	flag.Float64Var(&o.streamRate, "stream-rate", 100, "creations per second of the stream phase")
+	flag.IntVar(&o.creators, "creators", 32, "concurrent pod creators")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "bound on the whole run")
+	flag.StringVar(&o.scheduler, "scheduler-cmd", "", "command line that runs the scheduler under test (started after the backlog exists)")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "schedbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, o.timeout)
+	defer cancelTimeout()
+
+	config, err := clientcmd.BuildConfigFromFlags("", o.kubeconfig)
+	if err != nil {
+		return err
+	}
+	config.QPS, config.Burst = -1, 0 // no client-side limit: the scheduler must be the bottleneck
+	client, err := kubernetes.NewForConfig(config)
+	if err != nil {
+		return err
+	}
+	if err := waitNodes(ctx, client, o.nodes); err != nil {
+		return err
+	}
+	ns, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "schedbench-"}}, metav1.CreateOptions{})
+	if err != nil {
+		return err
+	}
+	tracker := newTracker()
+	if err := tracker.watch(ctx, client, ns.Name); err != nil {
+		return err
+	}
+
+	// Backlog: every pod exists before the scheduler starts.
+	start := time.Now()
+	if err := createPods(ctx, client, ns.Name, o, 0, o.pods, 0, tracker); err != nil {
+		return err
+	}
+	created := time.Since(start)
+	sched, err := startScheduler(o.scheduler)
+	if err != nil {
+		return err
+	}
+	defer sched.stop()
+	schedStart := time.Now()
+	if err := tracker.waitBound(ctx, o.pods); err != nil {
+		return fmt.Errorf("backlog: %w (%d of %d bound)", err, tracker.boundCount(), o.pods)
+	}
+	backlog := tracker.lastBound().Sub(schedStart)
+	cpuAfterBacklog := sched.cpu()
+
+	// Stream: pods at a steady rate while the scheduler runs: create-to-bound latency.
+	streamStart := time.Now()
+	if err := createPods(ctx, client, ns.Name, o, o.pods, o.streamPods, o.streamRate, tracker); err != nil {
+		return err
+	}
+	if err := tracker.waitBound(ctx, o.pods+o.streamPods); err != nil {
+		return fmt.Errorf("stream: %w", err)
+	}
+	lat := tracker.latencies(o.pods, o.pods+o.streamPods)
+	fmt.Printf("| %s | %s | %d | %d | %.0f | %.1f | %s | %s | %s | %.0f/s for %d | %.1f |\n",
+		o.name, o.workload, o.nodes, o.pods, float64(o.pods)/backlog.Seconds(), backlog.Seconds(),
+		ms(pct(lat, 50)), ms(pct(lat, 99)), ms(pct(lat, 100)), o.streamRate, o.streamPods, cpuAfterBacklog.Seconds())
+	fmt.Fprintf(os.Stderr, "schedbench: %s %s: backlog of %d created in %v; stream took %v\n", o.name, o.workload, o.pods, created.Round(time.Millisecond), time.Since(streamStart).Round(time.Millisecond))
+	return nil
+}
+
+// Header is the table header matching the rows run prints.
+const Header = "| scheduler | workload | nodes | backlog pods | pods/s | backlog s | stream p50 | stream p99 | stream max | stream rate | CPU s (backlog) |\n|---|---|---|---|---|---|---|---|---|---|---|"
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 0, 64) + " ms"
+}
+
+func pct(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*p/100+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func waitNodes(ctx context.Context, client kubernetes.Interface, n int) error {
+	return wait.PollUntilContextCancel(ctx, time.Second, true, func(ctx context.Context) (bool, error) {
+		nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return false, nil
+		}
+		ready := 0
+		for _, node := range nodes.Items {
+			for _, c := range node.Status.Conditions {
+				if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue && len(node.Spec.Taints) == 0 {
+					ready++
+				}
+			}
+		}
+		return ready >= n, nil
+	})
+}
+
+// createPods creates pods first..first+count-1, at rate per second (0: as fast as the creators go).
+func createPods(ctx context.Context, client kubernetes.Interface, ns string, o options, first, count int, rate float64, t *tracker) error {
+	jobs := make(chan int)
+	errs := make(chan error, o.creators)
+	var wg sync.WaitGroup
+	for range o.creators {
+		wg.Go(func() {
+			for i := range jobs {
+				pod := podFor(o.workload, i)
+				t.created(pod.Name, i)
+				if _, err := client.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+					errs <- fmt.Errorf("creating %s: %w", pod.Name, err)
+					return
+				}
+			}
+		})
+	}
+	var tick *time.Ticker
+	if rate > 0 {
+		tick = time.NewTicker(time.Duration(float64(time.Second) / rate))
+		defer tick.Stop()
+	}
+	var err error
+feed:
+	for i := first; i < first+count; i++ {
+		if tick != nil {
+			<-tick.C
+		}
+		select {
+		case jobs <- i:
+		case err = <-errs:
+			break feed
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err == nil {
+		select {
+		case err = <-errs:
+		default:
+		}
+	}
+	return err
+}
+
+// scheduler is the process under test.
+type scheduler struct{ cmd *exec.Cmd }
+
+func startScheduler(cmdline string) (*scheduler, error) {
+	if cmdline == "" {
+		return &scheduler{}, nil // already running (e.g. inside skiff server)
+	}
+	f := strings.Fields(cmdline)
+	cmd := exec.Command(f[0], f[1:]...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if path := os.Getenv("SCHEDBENCH_SCHEDULER_LOG"); path != "" {
+		if log, err := os.Create(path); err == nil {
+			cmd.Stdout, cmd.Stderr = log, log
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the scheduler: %w", err)
+	}
+	return &scheduler{cmd: cmd}, nil
+}
+
+// cpu is the user+system time the scheduler process has used so far.
+func (s *scheduler) cpu() time.Duration {
+	if s.cmd == nil {
+		return 0
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+}
+
+func (s *scheduler) stop() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// sortDurations sorts in place and returns ds.
+func sortDurations(ds []time.Duration) []time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds
+}
