@@ -31,6 +31,7 @@ func componentHooks(components []component, fail func(error)) map[string]generic
 			go func() {
 				ctx := klog.NewContext(hookCtx.Context, klog.Background().WithName(c.name))
 				if err := c.run(ctx, config); err != nil {
+					klog.FromContext(ctx).Error(err, "Component failed; stopping the server")
 					fail(fmt.Errorf("%s: %w", c.name, err))
 				}
 			}()
