@@ -13,6 +13,7 @@ import (
 	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -35,6 +36,8 @@ type Options struct {
 	NodeMonitorGracePeriod time.Duration
 	LocalPathDir           string
 	ConcurrentSyncs        int
+	// skipNameValidation lets tests run two managers with the same controllers in one process.
+	skipNameValidation bool
 }
 
 // LeaderElectionID names the Lease in LeaderElectionNamespace, as upstream's
@@ -114,7 +117,8 @@ func NewManager(restConfig *rest.Config, o *Options) (manager.Manager, error) {
 		Metrics:                       metricsserver.Options{BindAddress: o.MetricsBindAddress},
 		HealthProbeBindAddress:        o.HealthProbeBindAddress,
 		// Controllers never read managedFields; dropping them keeps 50,000 cached pods small.
-		Cache: cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		Cache:      cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		Controller: ctrlconfig.Controller{SkipNameValidation: &o.skipNameValidation},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the controller manager: %w", err)

@@ -1,17 +1,22 @@
 package scheduler
 
 import (
-	"context"
-
 	"github.com/spf13/pflag"
-	"k8s.io/client-go/rest"
+
+	schedulerplugins "github.com/skiff-sh/skiff/scheduler-plugins"
 )
 
 // Options are the scheduler's flags.
 type Options struct {
 	// ConfigFile is a KubeSchedulerConfiguration file; empty uses upstream's default profile.
-	ConfigFile  string
+	ConfigFile string
+	// LeaderElect takes the Lease named by the configuration (kube-system/kube-scheduler)
+	// before scheduling.
 	LeaderElect bool
+	// MetricsBindAddress serves /metrics when set ("" or "0" turns it off).
+	MetricsBindAddress string
+	// Registry overrides the plugins (nil: schedulerplugins.NewInTreeRegistry()); not a flag.
+	Registry schedulerplugins.Registry
 }
 
 // NewOptions returns the defaults.
@@ -22,11 +27,6 @@ func NewOptions() *Options {
 // AddFlags adds the options to fs.
 func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.ConfigFile, "scheduler-config", o.ConfigFile, "KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1).")
-}
-
-// Run schedules pods until ctx ends.
-func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
-	// TODO: not written yet.
-	<-ctx.Done()
-	return nil
+	fs.BoolVar(&o.LeaderElect, "scheduler-leader-elect", o.LeaderElect, "Take the scheduler's Lease (kube-system/kube-scheduler) before scheduling, so only one replica schedules.")
+	fs.StringVar(&o.MetricsBindAddress, "scheduler-metrics-bind-address", o.MetricsBindAddress, "Address to serve the scheduler's /metrics on; empty or '0' turns it off.")
 }

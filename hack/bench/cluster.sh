@@ -104,7 +104,7 @@ phase_scheduler() {
           --simulated-node-cpu 4 --simulated-node-memory 32Gi
         local k="$KUBECONFIG_PATH" cmd
         if [[ $s == skiff ]]; then
-          cmd="$SKIFF scheduler --kubeconfig $k --leader-elect=false"
+          cmd="$SKIFF scheduler --kubeconfig $k --scheduler-leader-elect=false"
         else
           printf 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nleaderElection:\n  leaderElect: false\nclientConnection:\n  kubeconfig: %s\n  qps: 5000\n  burst: 10000\n' "$k" >"$upstream_cfg"
           cmd="$UPSTREAM_SCHEDULER --config $upstream_cfg --secure-port 0"
