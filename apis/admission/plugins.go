@@ -16,6 +16,7 @@ import (
 	"github.com/skiff-sh/skiff/apis/admission/podsecurity"
 	"github.com/skiff-sh/skiff/apis/admission/priority"
 	"github.com/skiff-sh/skiff/apis/admission/runtimeclass"
+	"github.com/skiff-sh/skiff/apis/admission/serviceaccount"
 	"github.com/skiff-sh/skiff/apis/admission/storageobjectinuseprotection"
 	"github.com/skiff-sh/skiff/apis/admission/taintnodesbycondition"
 )
@@ -24,6 +25,7 @@ import (
 // policies and webhooks) are registered by genericoptions.NewAdmissionOptions.
 func RegisterAll(plugins *admission.Plugins) {
 	limitranger.Register(plugins)
+	serviceaccount.Register(plugins)
 	taintnodesbycondition.Register(plugins)
 	podsecurity.Register(plugins)
 	priority.Register(plugins)
@@ -41,6 +43,7 @@ func RegisterAll(plugins *admission.Plugins) {
 var Order = []string{
 	lifecycle.PluginName,                    // NamespaceLifecycle
 	limitranger.PluginName,                  // LimitRanger
+	serviceaccount.PluginName,               // ServiceAccount
 	taintnodesbycondition.PluginName,        // TaintNodesByCondition
 	podsecurity.PluginName,                  // PodSecurity
 	priority.PluginName,                     // Priority
@@ -56,9 +59,12 @@ var Order = []string{
 }
 
 // defaultOn are the plugins kube-apiserver v1.37 enables without --enable-admission-plugins
-// (DefaultOffAdmissionPlugins' complement), as far as skiff has them.
+// (DefaultOffAdmissionPlugins' complement), as far as skiff has them. Servers without a
+// serviceaccount controller (the integration test framework's) turn ServiceAccount off, as
+// upstream's DefaultTestServerFlags do.
 var defaultOn = sets.New(
 	lifecycle.PluginName,
+	serviceaccount.PluginName,
 	limitranger.PluginName,
 	defaultstorageclass.PluginName,
 	defaulttolerationseconds.PluginName,
