@@ -12,24 +12,33 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/utils/clock"
 
 	"github.com/skiff-sh/skiff/apis/registry"
 )
 
 // EvictionREST serves pods/eviction: creating a policy/v1 Eviction deletes the pod with the
-// Eviction's delete options, after marking it with a DisruptionTarget condition.
-//
-// TODO(policy helper): PodDisruptionBudgets are not consulted yet. Upstream deletes pods that
-// are Pending, Succeeded, Failed or already being deleted without looking at budgets; for the
-// others it lists the PDBs of the pod's namespace whose selector matches the pod, answers 500
-// for more than one, and otherwise requires status.disruptionsAllowed > 0 (429 "Cannot evict
-// pod as it would violate the pod's disruption budget." when not), decrements it and records
-// the pod in status.disruptedPods before deleting with a resourceVersion precondition. That
-// check belongs in Create, where marked below.
+// Eviction's delete options, after marking it with a DisruptionTarget condition, when the
+// pod's PodDisruptionBudget allows it (see eviction_budget.go).
 type EvictionREST struct {
 	store  *registry.Store
 	status *registry.StatusREST
+	// pdbs reads and writes the namespace's PodDisruptionBudgets.
+	pdbs *budgetStore
+	// clock stamps status.disruptedPods.
+	clock clock.PassiveClock
+}
+
+// newEvictionREST returns the eviction subresource of the pods in store; it opens its own
+// access to PodDisruptionBudgets' storage through optsGetter.
+func newEvictionREST(optsGetter generic.RESTOptionsGetter, store *registry.Store, status *registry.StatusREST) (*EvictionREST, error) {
+	pdbs, err := newBudgetStore(optsGetter)
+	if err != nil {
+		return nil, err
+	}
+	return &EvictionREST{store: store, status: status, pdbs: pdbs, clock: clock.RealClock{}}, nil
 }
 
 var (
@@ -47,8 +56,12 @@ func (r *EvictionREST) GroupVersionKind(schema.GroupVersion) schema.GroupVersion
 // New returns an empty Eviction.
 func (r *EvictionREST) New() runtime.Object { return &policyv1.Eviction{} }
 
-// Destroy does nothing: the pods store owns the storage.
-func (r *EvictionREST) Destroy() {}
+// Destroy releases the PodDisruptionBudget storage; the pods store owns the rest.
+func (r *EvictionREST) Destroy() {
+	if r.pdbs != nil {
+		r.pdbs.destroy()
+	}
+}
 
 // Create evicts the pod named in the URL.
 func (r *EvictionREST) Create(ctx context.Context, name string, obj runtime.Object, createValidation rest.ValidateObjectFunc, options *metav1.CreateOptions) (runtime.Object, error) {
@@ -73,16 +86,7 @@ func (r *EvictionREST) Create(ctx context.Context, name string, obj runtime.Obje
 			return nil, err
 		}
 	}
-	if _, err := r.store.Get(ctx, name, &metav1.GetOptions{}); err != nil {
-		return nil, err
-	}
-
-	// TODO(policy helper): PodDisruptionBudget checks go here (see the type's comment).
-
-	if err := r.addConditionAndDelete(ctx, name, deleteOptions); err != nil {
-		return nil, err
-	}
-	return &metav1.Status{Status: metav1.StatusSuccess}, nil
+	return r.evict(ctx, name, deleteOptions)
 }
 
 // propagateDryRun merges the request's dryRun into the Eviction's delete options; they must

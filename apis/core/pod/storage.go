@@ -41,12 +41,16 @@ func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error
 	}
 	status := registry.NewStatusREST(store, StatusStrategy)
 	binding := &BindingREST{store: store.Store}
+	eviction, err := newEvictionREST(optsGetter, store, status)
+	if err != nil {
+		return nil, err
+	}
 	return registry.Resources{
 		"pods":                     store,
 		"pods/status":              status,
 		"pods/binding":             binding,
 		"bindings":                 &LegacyBindingREST{binding},
-		"pods/eviction":            &EvictionREST{store: store, status: status},
+		"pods/eviction":            eviction,
 		"pods/ephemeralcontainers": newEphemeralContainersREST(store.Store),
 	}, nil
 }

@@ -1,0 +1,3 @@
+// Package podservices maps pod events to the Services whose selector picks the pod, for the
+// endpoints and endpointslice controllers.
+package podservices
