@@ -5,7 +5,7 @@
 #   make test     unit + integration tests (in a network namespace), verify, then e2e
 #   make verify   gofmt, go vet, generated code up to date
 #   make e2e      only the end-to-end suite (hack/e2e/run.sh)
-#   make bench    the benchmarks in hack/bench, when present
+#   make bench    the benchmarks in hack/bench (BENCH_CLUSTER_PHASES="scheduler deploy big" adds 5,000 nodes)
 #   make codegen  regenerate generated code (hack/update-codegen.sh)
 #   make kubectl  bin/kubectl from k8s.io/kubectl, for machines without /usr/bin/kubectl
 SHELL := /usr/bin/env bash
@@ -45,6 +45,8 @@ KUBECTL_LDFLAGS := $(foreach pkg,k8s.io/component-base/version k8s.io/client-go/
 # `make run`: skiff's own defaults; override as make run DATA_DIR=/tmp/skiff PORT=7443 ARGS=...
 DATA_DIR ?= $(HOME)/.skiff
 PORT ?= 6443
+# Nodes are simulated until the node agent runs real containers.
+SIMULATED_NODES ?= 1
 
 # Tests of the server run in a network namespace (hack/netns-run.sh): only loopback, nothing
 # leaves the machine. The namespace has no network, so modules are fetched and everything is
@@ -62,7 +64,7 @@ build: ## Build bin/skiff.
 run: build ## Build and run `skiff server` (state in DATA_DIR, API on 127.0.0.1:PORT).
 	@echo "Starting skiff; its admin kubeconfig is $(DATA_DIR)/admin.kubeconfig:"
 	@echo "  export KUBECONFIG=$(DATA_DIR)/admin.kubeconfig; kubectl get namespaces"
-	$(BIN)/skiff server --data-dir $(DATA_DIR) --secure-port $(PORT) $(ARGS)
+	$(BIN)/skiff server --data-dir $(DATA_DIR) --secure-port $(PORT) --simulated-nodes $(SIMULATED_NODES) $(ARGS)
 
 .PHONY: test
 test: unit verify e2e ## Unit and integration tests, verify, e2e.
@@ -90,9 +92,9 @@ e2e: ## End-to-end tests of bin/skiff driven by kubectl.
 	hack/e2e/run.sh
 
 .PHONY: bench
-bench: build ## Benchmarks (hack/bench/run.sh).
-	@if [ -x hack/bench/run.sh ]; then hack/bench/run.sh; \
-	  else echo "hack/bench/run.sh does not exist yet: nothing to run"; fi
+bench: build ## Benchmarks: API server (hack/bench/run.sh), then scheduler and control loop (hack/bench/cluster.sh).
+	hack/bench/run.sh
+	hack/bench/cluster.sh $(BENCH_CLUSTER_PHASES)
 
 .PHONY: codegen
 codegen: ## Regenerate generated code.
