@@ -1,0 +1,3 @@
+// Package podstatus sets pod conditions and patches pod status the way upstream controllers do
+// (the node lifecycle, taint eviction and pod GC controllers).
+package podstatus
