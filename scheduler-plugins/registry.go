@@ -7,6 +7,7 @@ import (
 	framework "k8s.io/kube-scheduler/framework"
 
 	"github.com/skiff-sh/skiff/scheduler-plugins/defaultbinder"
+	"github.com/skiff-sh/skiff/scheduler-plugins/defaultpreemption"
 	"github.com/skiff-sh/skiff/scheduler-plugins/imagelocality"
 	"github.com/skiff-sh/skiff/scheduler-plugins/interpodaffinity"
 	"github.com/skiff-sh/skiff/scheduler-plugins/nodeaffinity"
@@ -18,6 +19,9 @@ import (
 	"github.com/skiff-sh/skiff/scheduler-plugins/prioritysort"
 	"github.com/skiff-sh/skiff/scheduler-plugins/schedulinggates"
 	"github.com/skiff-sh/skiff/scheduler-plugins/tainttoleration"
+	"github.com/skiff-sh/skiff/scheduler-plugins/volumebinding"
+	"github.com/skiff-sh/skiff/scheduler-plugins/volumerestrictions"
+	"github.com/skiff-sh/skiff/scheduler-plugins/volumezone"
 )
 
 // PluginFactory builds a plugin from its args (the profile's pluginConfig entry, already
@@ -43,5 +47,9 @@ func NewInTreeRegistry() Registry {
 		imagelocality.Name:                   imagelocality.New,
 		defaultbinder.Name:                   defaultbinder.New,
 		schedulinggates.Name:                 schedulinggates.New,
+		defaultpreemption.Name:               defaultpreemption.New,
+		volumebinding.Name:                   volumebinding.New,
+		volumerestrictions.Name:              volumerestrictions.New,
+		volumezone.Name:                      volumezone.New,
 	}
 }

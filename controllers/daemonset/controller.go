@@ -27,6 +27,7 @@ import (
 	"github.com/skiff-sh/skiff/controllers/config"
 	"github.com/skiff-sh/skiff/controllers/internal/expectations"
 	"github.com/skiff-sh/skiff/controllers/internal/index"
+	"github.com/skiff-sh/skiff/controllers/internal/podready"
 )
 
 // Name is the controller's name, as kube-controller-manager's --controllers flag knows it.
@@ -194,7 +195,7 @@ func (r *Reconciler) podUpdated(ctx context.Context, oldObj, newObj client.Objec
 		}
 		enqueue(q, ds)
 		oldPod, newPod := oldObj.(*corev1.Pod), newObj.(*corev1.Pod)
-		if !isReady(oldPod) && isReady(newPod) && ds.Spec.MinReadySeconds > 0 {
+		if !podready.IsReady(oldPod) && podready.IsReady(newPod) && ds.Spec.MinReadySeconds > 0 {
 			q.AddAfter(reconcile.Request{NamespacedName: client.ObjectKeyFromObject(ds)},
 				time.Duration(ds.Spec.MinReadySeconds)*time.Second+time.Second)
 		}

@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -31,7 +32,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return reconcile.Result{}, fmt.Errorf("unable to retrieve ds %v from store: %w", key, err)
 	}
 	var nodeList corev1.NodeList
-	if err := r.client.List(ctx, &nodeList); err != nil {
+	// Nodes are only read here: sharing the cache's copies spares copying every node of a
+	// large cluster on each sync.
+	if err := r.client.List(ctx, &nodeList, client.UnsafeDisableDeepCopy); err != nil {
 		return reconcile.Result{}, fmt.Errorf("couldn't get list of nodes when syncing daemon set: %w", err)
 	}
 	nodes := make([]*corev1.Node, len(nodeList.Items))

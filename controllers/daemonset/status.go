@@ -9,6 +9,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/skiff-sh/skiff/controllers/internal/podready"
 )
 
 // counts are the DaemonSet status counters.
@@ -38,9 +40,9 @@ func countPods(ds *appsv1.DaemonSet, nodes []*corev1.Node, nodeToPods map[string
 		c.current++
 		sortPods(pods)
 		pod := pods[0]
-		if isReady(pod) {
+		if podready.IsReady(pod) {
 			c.ready++
-			if isAvailable(pod, ds.Spec.MinReadySeconds, now) {
+			if podready.IsAvailable(pod, ds.Spec.MinReadySeconds, now) {
 				c.available++
 			}
 		}

@@ -8,31 +8,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/skiff-sh/skiff/controllers/internal/podready"
 )
-
-func readyCondition(pod *corev1.Pod) *corev1.PodCondition {
-	for i := range pod.Status.Conditions {
-		if pod.Status.Conditions[i].Type == corev1.PodReady {
-			return &pod.Status.Conditions[i]
-		}
-	}
-	return nil
-}
-
-func isReady(pod *corev1.Pod) bool {
-	c := readyCondition(pod)
-	return c != nil && c.Status == corev1.ConditionTrue
-}
-
-// isAvailable reports whether the pod has been ready for minReadySeconds at now.
-func isAvailable(pod *corev1.Pod, minReadySeconds int32, now time.Time) bool {
-	if !isReady(pod) {
-		return false
-	}
-	c := readyCondition(pod)
-	return minReadySeconds == 0 || (!c.LastTransitionTime.IsZero() &&
-		!c.LastTransitionTime.Add(time.Duration(minReadySeconds)*time.Second).After(now))
-}
 
 // excessPods settles several running pods on one node: without surge all but the oldest go;
 // with surge an old pod goes once a new one is available (or itself is not ready). needsPod
@@ -66,7 +44,7 @@ func excessPods(ds *appsv1.DaemonSet, running []*corev1.Pod, hash string, should
 		toDelete = append(toDelete, pod.Name)
 	}
 	if oldestNew != nil && oldestOld != nil &&
-		(!isReady(oldestOld) || isAvailable(oldestNew, ds.Spec.MinReadySeconds, now)) {
+		(!podready.IsReady(oldestOld) || podready.IsAvailable(oldestNew, ds.Spec.MinReadySeconds, now)) {
 		toDelete = append(toDelete, oldestOld.Name)
 	}
 	return false, toDelete
@@ -155,12 +133,12 @@ func replaceWithin(ds *appsv1.DaemonSet, nodeToPods map[string][]*corev1.Pod, ha
 		case oldPod == nil && newPod == nil, oldPod != nil && newPod != nil:
 			unavailable++
 		case newPod != nil:
-			if !isAvailable(newPod, mrs, now) {
+			if !podready.IsAvailable(newPod, mrs, now) {
 				unavailable++
 			}
 		default:
 			switch {
-			case !isAvailable(oldPod, mrs, now):
+			case !podready.IsAvailable(oldPod, mrs, now):
 				allowed = append(allowed, oldPod.Name)
 				unavailable++
 			case unavailable >= maxUnavailable:
@@ -185,7 +163,7 @@ func surgeWithin(ds *appsv1.DaemonSet, nodeToPods map[string][]*corev1.Pod, node
 			surge++
 			continue
 		}
-		if (oldPod != nil && isAvailable(oldPod, mrs, now)) || (oldPod == nil && newPod != nil && isAvailable(newPod, mrs, now)) {
+		if (oldPod != nil && podready.IsAvailable(oldPod, mrs, now)) || (oldPod == nil && newPod != nil && podready.IsAvailable(newPod, mrs, now)) {
 			available++
 		}
 		switch {
@@ -196,9 +174,9 @@ func surgeWithin(ds *appsv1.DaemonSet, nodeToPods map[string][]*corev1.Pod, node
 				run, _ = place.shouldRun(n)
 			}
 			switch {
-			case !isAvailable(oldPod, mrs, now) && !run:
+			case !podready.IsAvailable(oldPod, mrs, now) && !run:
 				toDelete = append(toDelete, oldPod.Name)
-			case !isAvailable(oldPod, mrs, now):
+			case !podready.IsAvailable(oldPod, mrs, now):
 				allowed = append(allowed, node)
 			case !run:
 				shouldNotRun = append(shouldNotRun, oldPod.Name)
@@ -206,7 +184,7 @@ func surgeWithin(ds *appsv1.DaemonSet, nodeToPods map[string][]*corev1.Pod, node
 				candidates = append(candidates, node)
 			}
 		default:
-			if !isAvailable(newPod, mrs, now) {
+			if !podready.IsAvailable(newPod, mrs, now) {
 				surge++
 				continue
 			}

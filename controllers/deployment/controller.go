@@ -45,6 +45,9 @@ func Setup(mgr manager.Manager, cfg config.Config) error {
 	if err := index.ByControllerUID(mgr, &corev1.Pod{}); err != nil {
 		return err
 	}
+	if err := index.ByControllerUID(mgr, &appsv1.ReplicaSet{}); err != nil {
+		return err
+	}
 	var clk clock.PassiveClock = clock.RealClock{}
 	if cfg.Clock != nil {
 		clk = cfg.Clock

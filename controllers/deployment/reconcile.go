@@ -108,13 +108,13 @@ func (s *syncRun) syncDeployment(ctx context.Context, d *appsv1.Deployment) erro
 // replicaSetsFor claims d's ReplicaSets: those it controls and still selects, and matching
 // orphans it adopts; ReplicaSets it no longer selects are released.
 func (s *syncRun) replicaSetsFor(ctx context.Context, d *appsv1.Deployment) ([]*appsv1.ReplicaSet, error) {
-	var list appsv1.ReplicaSetList
-	if err := s.client.List(ctx, &list, client.InNamespace(d.Namespace)); err != nil {
-		return nil, fmt.Errorf("listing replica sets: %w", err)
-	}
 	selector, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
 	if err != nil {
 		return nil, fmt.Errorf("deployment %s/%s has invalid label selector: %w", d.Namespace, d.Name, err)
+	}
+	candidates, err := s.candidateReplicaSets(ctx, d, selector)
+	if err != nil {
+		return nil, err
 	}
 	m := &replicaset.RefManager{
 		Client:     s.client,
@@ -125,8 +125,7 @@ func (s *syncRun) replicaSetsFor(ctx context.Context, d *appsv1.Deployment) ([]*
 	}
 	var claimed []*appsv1.ReplicaSet
 	var errs []error
-	for i := range list.Items {
-		rs := &list.Items[i]
+	for _, rs := range candidates {
 		ok, err := m.Claim(ctx, rs, selector.Matches(labels.Set(rs.Labels)))
 		if err != nil {
 			errs = append(errs, err)
@@ -137,6 +136,32 @@ func (s *syncRun) replicaSetsFor(ctx context.Context, d *appsv1.Deployment) ([]*
 		}
 	}
 	return claimed, utilerrors.NewAggregate(errs)
+}
+
+// candidateReplicaSets lists the cached ReplicaSets d may claim: those it controls (through
+// the controller index, so that a namespace of many Deployments is not copied whole on every
+// sync) and the orphans its selector matches.
+func (s *syncRun) candidateReplicaSets(ctx context.Context, d *appsv1.Deployment, selector labels.Selector) ([]*appsv1.ReplicaSet, error) {
+	var owned, matching appsv1.ReplicaSetList
+	if err := s.client.List(ctx, &owned, client.InNamespace(d.Namespace), client.MatchingFields{index.ControllerUID: string(d.UID)}); err != nil {
+		return nil, fmt.Errorf("listing replica sets: %w", err)
+	}
+	out := make([]*appsv1.ReplicaSet, 0, len(owned.Items))
+	for i := range owned.Items {
+		out = append(out, &owned.Items[i])
+	}
+	if selector.Empty() {
+		return out, nil // selects nothing to adopt (an empty selector is refused before)
+	}
+	if err := s.client.List(ctx, &matching, client.InNamespace(d.Namespace), client.MatchingLabelsSelector{Selector: selector}); err != nil {
+		return nil, fmt.Errorf("listing replica sets: %w", err)
+	}
+	for i := range matching.Items {
+		if metav1.GetControllerOfNoCopy(&matching.Items[i]) == nil {
+			out = append(out, &matching.Items[i])
+		}
+	}
+	return out, nil
 }
 
 // podsByReplicaSet lists the cached pods each ReplicaSet controls.

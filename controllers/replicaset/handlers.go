@@ -17,6 +17,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/skiff-sh/skiff/controllers/internal/podready"
 )
 
 type queue = workqueue.TypedRateLimitingInterface[reconcile.Request]
@@ -106,7 +108,7 @@ func (r *Reconciler) podUpdated(ctx context.Context, oldPod, pod *corev1.Pod, q 
 		}
 		q.Add(requestFor(owner))
 		// A pod that just turned ready is available minReadySeconds later: look again then.
-		if rs := r.kind.ToReplicaSet(owner); !IsPodReady(oldPod) && IsPodReady(pod) && rs.Spec.MinReadySeconds > 0 {
+		if rs := r.kind.ToReplicaSet(owner); !podready.IsReady(oldPod) && podready.IsReady(pod) && rs.Spec.MinReadySeconds > 0 {
 			q.AddAfter(requestFor(owner), time.Duration(rs.Spec.MinReadySeconds)*time.Second)
 		}
 		return

@@ -5,36 +5,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiff-sh/skiff/controllers/internal/podready"
 )
-
-// readyCondition returns pod's Ready condition, or nil.
-func readyCondition(pod *corev1.Pod) *corev1.PodCondition {
-	for i := range pod.Status.Conditions {
-		if pod.Status.Conditions[i].Type == corev1.PodReady {
-			return &pod.Status.Conditions[i]
-		}
-	}
-	return nil
-}
-
-// IsPodReady reports whether pod's Ready condition is True.
-func IsPodReady(pod *corev1.Pod) bool {
-	c := readyCondition(pod)
-	return c != nil && c.Status == corev1.ConditionTrue
-}
-
-// IsPodAvailable reports whether pod has been ready for at least minReadySeconds at now.
-func IsPodAvailable(pod *corev1.Pod, minReadySeconds int32, now time.Time) bool {
-	if !IsPodReady(pod) {
-		return false
-	}
-	if minReadySeconds == 0 {
-		return true
-	}
-	c := readyCondition(pod)
-	return !c.LastTransitionTime.IsZero() &&
-		c.LastTransitionTime.Add(time.Duration(minReadySeconds)*time.Second).Compare(now) <= 0
-}
 
 // isPodActive: neither finished nor being deleted.
 func isPodActive(p *corev1.Pod) bool {
@@ -59,10 +32,10 @@ func filterPods(pods []*corev1.Pod, keep func(*corev1.Pod) bool) []*corev1.Pod {
 // availableIn is how long until pod becomes available, seen at now; nil when it is not ready
 // or already available.
 func availableIn(pod *corev1.Pod, minReadySeconds int32, now time.Time) *time.Duration {
-	if minReadySeconds <= 0 || !IsPodReady(pod) {
+	if minReadySeconds <= 0 || !podready.IsReady(pod) {
 		return nil
 	}
-	c := readyCondition(pod)
+	c := podready.Condition(pod)
 	if c.LastTransitionTime.IsZero() {
 		return nil
 	}

@@ -8,6 +8,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiff-sh/skiff/controllers/internal/podready"
 )
 
 // phaseOrder puts pending before unknown before running pods.
@@ -39,7 +41,7 @@ func (s rankedPods) Less(i, j int) bool {
 	if phaseOrder[pi.Status.Phase] != phaseOrder[pj.Status.Phase] {
 		return phaseOrder[pi.Status.Phase] < phaseOrder[pj.Status.Phase]
 	}
-	readyI, readyJ := IsPodReady(pi), IsPodReady(pj)
+	readyI, readyJ := podready.IsReady(pi), podready.IsReady(pj)
 	if readyI != readyJ {
 		return !readyI
 	}
@@ -95,7 +97,7 @@ func log2Age(t metav1.Time, now time.Time) int64 {
 }
 
 func readyTime(pod *corev1.Pod) metav1.Time {
-	if c := readyCondition(pod); c != nil && c.Status == corev1.ConditionTrue {
+	if c := podready.Condition(pod); c != nil && c.Status == corev1.ConditionTrue {
 		return c.LastTransitionTime
 	}
 	return metav1.Time{}

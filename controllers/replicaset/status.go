@@ -12,6 +12,8 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/skiff-sh/skiff/controllers/internal/podready"
 )
 
 // calculateStatus is the owner's status given its claimed active and terminating pods and the
@@ -24,9 +26,9 @@ func calculateStatus(rs *appsv1.ReplicaSet, active, terminating []*corev1.Pod, m
 		if templateLabels.Matches(labels.Set(p.Labels)) {
 			fullyLabeled++
 		}
-		if IsPodReady(p) {
+		if podready.IsReady(p) {
 			ready++
-			if IsPodAvailable(p, rs.Spec.MinReadySeconds, now) {
+			if podready.IsAvailable(p, rs.Spec.MinReadySeconds, now) {
 				available++
 			}
 		}

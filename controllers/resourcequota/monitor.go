@@ -189,11 +189,13 @@ func (m *monitor) watch(ctx context.Context, ev quota.Evaluator) error {
 	return nil
 }
 
-// typedList lists a namespace's objects of list's kind from the cache.
+// typedList lists a namespace's objects of list's kind from the cache. The evaluators only
+// read them, so the cache's copies are shared: a recount does not copy every pod of a
+// namespace.
 func (m *monitor) typedList(list client.ObjectList) generic.ListFuncByNamespace {
 	return func(namespace string) ([]runtime.Object, error) {
 		l := list.DeepCopyObject().(client.ObjectList)
-		if err := m.cache.List(context.Background(), l, client.InNamespace(namespace)); err != nil {
+		if err := m.cache.List(context.Background(), l, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 			return nil, err
 		}
 		return meta.ExtractList(l)
@@ -205,7 +207,7 @@ func (m *monitor) metadataList(gvk schema.GroupVersionKind) generic.ListFuncByNa
 	return func(namespace string) ([]runtime.Object, error) {
 		l := &metav1.PartialObjectMetadataList{}
 		l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
-		if err := m.cache.List(context.Background(), l, client.InNamespace(namespace)); err != nil {
+		if err := m.cache.List(context.Background(), l, client.InNamespace(namespace), client.UnsafeDisableDeepCopy); err != nil {
 			return nil, err
 		}
 		return meta.ExtractList(l)

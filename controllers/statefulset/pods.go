@@ -5,6 +5,8 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/skiff-sh/skiff/controllers/internal/podready"
 )
 
 // Pod states as the controller judges them.
@@ -17,39 +19,12 @@ func isTerminal(pod *corev1.Pod) bool {
 	return pod.Status.Phase == corev1.PodFailed || pod.Status.Phase == corev1.PodSucceeded
 }
 
-func readyCondition(pod *corev1.Pod) *corev1.PodCondition {
-	for i := range pod.Status.Conditions {
-		if pod.Status.Conditions[i].Type == corev1.PodReady {
-			return &pod.Status.Conditions[i]
-		}
-	}
-	return nil
-}
-
-func isReady(pod *corev1.Pod) bool {
-	c := readyCondition(pod)
-	return c != nil && c.Status == corev1.ConditionTrue
-}
-
-// isAvailable reports whether the pod has been ready for minReadySeconds at now.
-func isAvailable(pod *corev1.Pod, minReadySeconds int32, now time.Time) bool {
-	if !isReady(pod) {
-		return false
-	}
-	if minReadySeconds == 0 {
-		return true
-	}
-	c := readyCondition(pod)
-	return !c.LastTransitionTime.IsZero() &&
-		!c.LastTransitionTime.Add(time.Duration(minReadySeconds)*time.Second).After(now)
-}
-
 func isRunningAndReady(pod *corev1.Pod) bool {
-	return pod.Status.Phase == corev1.PodRunning && isReady(pod)
+	return pod.Status.Phase == corev1.PodRunning && podready.IsReady(pod)
 }
 
 func isUnavailable(pod *corev1.Pod, minReadySeconds int32, now time.Time) bool {
-	return !isAvailable(pod, minReadySeconds, now) || isTerminating(pod)
+	return !podready.IsAvailable(pod, minReadySeconds, now) || isTerminating(pod)
 }
 
 // nextAvailabilityCheck is how long until the first ready but not yet available pod becomes
@@ -57,10 +32,10 @@ func isUnavailable(pod *corev1.Pod, minReadySeconds int32, now time.Time) bool {
 func nextAvailabilityCheck(pods []*corev1.Pod, minReadySeconds int32, now time.Time) *time.Duration {
 	var next *time.Duration
 	for _, pod := range pods {
-		if !isReady(pod) || isAvailable(pod, minReadySeconds, now) {
+		if !podready.IsReady(pod) || podready.IsAvailable(pod, minReadySeconds, now) {
 			continue
 		}
-		c := readyCondition(pod)
+		c := podready.Condition(pod)
 		if c.LastTransitionTime.IsZero() {
 			continue
 		}
@@ -86,7 +61,7 @@ func countReplicas(status *appsv1.StatefulSetStatus, minReadySeconds int32, curr
 			}
 			if isRunningAndReady(pod) {
 				status.ReadyReplicas++
-				if isAvailable(pod, minReadySeconds, now) {
+				if podready.IsAvailable(pod, minReadySeconds, now) {
 					status.AvailableReplicas++
 				}
 			}

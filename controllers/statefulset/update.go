@@ -12,6 +12,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/skiff-sh/skiff/controllers/internal/podready"
 )
 
 // maxBatchSize bounds how many pods a Parallel set creates or deletes at once.
@@ -160,7 +162,7 @@ func (r *Reconciler) processReplica(ctx context.Context, set, updateSet *appsv1.
 		case !isRunningAndReady(pod):
 			logger.V(4).Info("StatefulSet is waiting for Pod to be Running and Ready", "pod", pod.Name)
 			return true, nil
-		case !isAvailable(pod, set.Spec.MinReadySeconds, now):
+		case !podready.IsAvailable(pod, set.Spec.MinReadySeconds, now):
 			logger.V(4).Info("StatefulSet is waiting for Pod to be Available", "pod", pod.Name)
 			return true, nil
 		}
@@ -183,7 +185,7 @@ func (r *Reconciler) processCondemned(ctx context.Context, set *appsv1.StatefulS
 		return monotonic, nil
 	}
 	if monotonic && pod != firstUnhealthy {
-		if !isRunningAndReady(pod) || !isAvailable(pod, set.Spec.MinReadySeconds, now) {
+		if !isRunningAndReady(pod) || !podready.IsAvailable(pod, set.Spec.MinReadySeconds, now) {
 			logger.V(4).Info("StatefulSet is waiting for Pod to be healthy prior to scale down", "pod", firstUnhealthy.Name)
 			return true, nil
 		}
@@ -242,7 +244,7 @@ func updateTargets(set *appsv1.StatefulSet, replicas []*corev1.Pod, updateRevisi
 		// Unavailable outdated pods are replaced at once: they cost no availability.
 		for t := len(replicas) - 1; t >= updateMin; t-- {
 			pod := replicas[t]
-			if outdated(pod) && !isAvailable(pod, mrs, now) && !isTerminating(pod) {
+			if outdated(pod) && !podready.IsAvailable(pod, mrs, now) && !isTerminating(pod) {
 				targets = append(targets, pod)
 			}
 		}

@@ -19,24 +19,49 @@ const (
 )
 
 var (
-	mu         sync.Mutex
-	registered = map[string]bool{}
+	mu sync.Mutex
+	// registered holds, per field indexer (one per manager), the indexes put on it. The key
+	// holds the indexer itself, not its address: a stopped manager's address may be reused
+	// by the next one (tests run many), which must not pass for already indexed.
+	registered = map[client.FieldIndexer]map[string]bool{}
 )
 
 // once registers an index on obj's kind unless it already is on this manager's cache.
 func once(mgr manager.Manager, obj client.Object, field string, extract client.IndexerFunc) error {
-	key := fmt.Sprintf("%p/%T/%s", mgr.GetFieldIndexer(), obj, field)
+	indexer := mgr.GetFieldIndexer()
+	key := fmt.Sprintf("%T/%s", obj, field)
 	mu.Lock()
 	defer mu.Unlock()
-	if registered[key] {
+	if registered[indexer][key] {
 		return nil
 	}
-	if err := mgr.GetFieldIndexer().IndexField(context.Background(), obj, field, extract); err != nil {
+	if err := indexer.IndexField(context.Background(), obj, field, extract); err != nil {
 		return fmt.Errorf("indexing %T by %s: %w", obj, field, err)
 	}
-	registered[key] = true
+	if registered[indexer] == nil {
+		registered[indexer] = map[string]bool{}
+		// Forget the manager once it stops, so that its cache can be freed.
+		if err := mgr.Add(forgetOnStop{indexer}); err != nil {
+			return err
+		}
+	}
+	registered[indexer][key] = true
 	return nil
 }
+
+// forgetOnStop drops a manager's record when the manager stops.
+type forgetOnStop struct{ indexer client.FieldIndexer }
+
+func (f forgetOnStop) Start(ctx context.Context) error {
+	<-ctx.Done()
+	mu.Lock()
+	delete(registered, f.indexer)
+	mu.Unlock()
+	return nil
+}
+
+// NeedLeaderElection: the record goes when the manager stops, leader or not.
+func (forgetOnStop) NeedLeaderElection() bool { return false }
 
 // ByControllerUID indexes obj's kind (e.g. &corev1.Pod{}) by its controller's UID; list with
 // client.MatchingFields{index.ControllerUID: string(owner.UID)}.

@@ -1,0 +1,34 @@
+package volumebinding_test
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/skiff-sh/skiff/test/integration/framework"
+)
+
+// The in-process server starts on first use, so the unit tests need none.
+var (
+	srvOnce sync.Once
+	srv     *framework.Server
+	srvErr  error
+)
+
+func server(t *testing.T) *framework.Server {
+	t.Helper()
+	srvOnce.Do(func() { srv, srvErr = framework.Start(context.Background(), "") })
+	if srvErr != nil {
+		t.Fatalf("starting server: %v", srvErr)
+	}
+	return srv
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if srv != nil {
+		srv.Stop()
+	}
+	os.Exit(code)
+}
