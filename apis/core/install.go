@@ -21,6 +21,7 @@ import (
 	"github.com/skiff-sh/skiff/apis/core/secret"
 	"github.com/skiff-sh/skiff/apis/core/service"
 	"github.com/skiff-sh/skiff/apis/core/serviceaccount"
+	"github.com/skiff-sh/skiff/apis/core/serviceaccount/token"
 	"github.com/skiff-sh/skiff/apis/registry"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -45,6 +46,7 @@ var Group = registry.Group{
 		endpoints.NewStorage,
 		secret.NewStorage,
 		serviceaccount.NewStorage,
+		token.NewStorage,
 		node.NewStorage,
 		event.NewStorage,
 		limitrange.NewStorage,

@@ -131,7 +131,14 @@ func NewConfig(ctx context.Context, o *Options) (*Config, error) {
 		return nil, fmt.Errorf("etcd: %w", err)
 	}
 
-	if err := c.applyAuthentication(pki); err != nil {
+	// The loopback client already carries its token; the authenticators read through it too.
+	client, err := kubernetes.NewForConfig(generic.LoopbackClientConfig)
+	if err != nil {
+		return nil, err
+	}
+	generic.ClientConfig = generic.LoopbackClientConfig
+	generic.SharedInformerFactory = informers.NewSharedInformerFactory(client, 10*time.Minute)
+	if err := c.applyAuthentication(pki, client); err != nil {
 		return nil, err
 	}
 	if generic.Authorization.Authorizer, generic.RuleResolver, err = newAuthorizer(); err != nil {
@@ -139,16 +146,10 @@ func NewConfig(ctx context.Context, o *Options) (*Config, error) {
 	}
 	genericapiserver.AuthorizeClientBearerToken(generic.LoopbackClientConfig, &generic.Authentication, &generic.Authorization)
 
-	client, err := kubernetes.NewForConfig(generic.LoopbackClientConfig)
-	if err != nil {
-		return nil, err
-	}
 	dynamicClient, err := dynamic.NewForConfig(generic.LoopbackClientConfig)
 	if err != nil {
 		return nil, err
 	}
-	generic.ClientConfig = generic.LoopbackClientConfig
-	generic.SharedInformerFactory = informers.NewSharedInformerFactory(client, 10*time.Minute)
 	if err := o.Admission.ApplyTo(&generic.Config, generic.SharedInformerFactory, client, dynamicClient, generic.FeatureGate, generic.EffectiveVersion); err != nil {
 		return nil, fmt.Errorf("admission: %w", err)
 	}
@@ -173,9 +174,10 @@ func applyLoopback(generic *genericapiserver.RecommendedConfig) error {
 	return err
 }
 
-// applyAuthentication accepts client certificates signed by the cluster CA and lets anonymous
-// requests reach only the health and version endpoints; anything else without credentials is 401.
-func (c *Config) applyAuthentication(pki PKI) error {
+// applyAuthentication accepts client certificates signed by the cluster CA and service-account
+// tokens, and lets anonymous requests reach only the health and version endpoints; anything else
+// without credentials is 401.
+func (c *Config) applyAuthentication(pki PKI, client kubernetes.Interface) error {
 	caBundle, err := os.ReadFile(pki.CACert())
 	if err != nil {
 		return err
@@ -189,11 +191,16 @@ func (c *Config) applyAuthentication(pki PKI) error {
 	for _, p := range healthPaths {
 		conditions = append(conditions, apiserver.AnonymousAuthCondition{Path: p})
 	}
-	var authn authenticator.Request = x509.NewDynamic(clientCA.VerifyOptions, x509.CommonNameUserConversion)
+	audiences := []string{serviceAccountIssuer}
+	tokens, err := c.serviceAccountTokens(pki, client, audiences)
+	if err != nil {
+		return err
+	}
+	var authn authenticator.Request = union.New(x509.NewDynamic(clientCA.VerifyOptions, x509.CommonNameUserConversion), tokens)
 	authn = group.NewAuthenticatedGroupAdder(authn)
 	authn = union.NewFailOnError(authn, anonymous.NewAuthenticator(conditions))
 	c.Generic.Authentication.Authenticator = authn
-	c.Generic.Authentication.APIAudiences = []string{"https://kubernetes.default.svc.cluster.local"}
+	c.Generic.Authentication.APIAudiences = audiences
 	return nil
 }
 
