@@ -119,8 +119,12 @@ func (s *Scheduler) findNodesThatPassFilters(ctx context.Context, fw *runtime.Fr
 	defer cancel(errors.New("findNodesThatPassFilters has completed"))
 	var found int32
 	var firstErr atomic.Pointer[error]
-	statuses := make([]*fwk.Status, numAll)
-	names := make([]string, numAll)
+	// statuses is reused from cycle to cycle (only the scheduling goroutine filters) and
+	// cleared after use.
+	if cap(s.filterStatuses) < numAll {
+		s.filterStatuses = make([]*fwk.Status, numAll)
+	}
+	statuses := s.filterStatuses[:numAll]
 	fw.Parallelizer().Until(ctx, numAll, func(i int) {
 		ni := nodes[(start+i)%numAll]
 		st := fw.RunFilterPluginsWithNominatedPods(ctx, state, pod, ni)
@@ -140,13 +144,14 @@ func (s *Scheduler) findNodesThatPassFilters(ctx context.Context, fw *runtime.Fr
 			}
 			return
 		}
-		statuses[i], names[i] = st, ni.Node().Name
+		statuses[i] = st
 	}, "Filter")
 	feasible = feasible[:found]
 	for i, st := range statuses {
 		if st != nil {
-			diag.NodeToStatus.Set(names[i], st)
+			diag.NodeToStatus.Set(nodes[(start+i)%numAll].Node().Name, st)
 			diag.addPluginStatus(st)
+			statuses[i] = nil
 		}
 	}
 	if e := firstErr.Load(); e != nil {
@@ -167,7 +172,8 @@ func (s *Scheduler) prioritizeNodes(ctx context.Context, fw *runtime.Framework, 
 	if st := fw.RunPreScorePlugins(ctx, state, pod, nodes); !st.IsSuccess() {
 		return nil, st.AsError()
 	}
-	scores, st := fw.RunScorePlugins(ctx, state, pod, nodes)
+	// The scores live until selectHost has picked a node: the buffer is the next cycle's.
+	scores, st := fw.ScoreNodes(ctx, state, pod, nodes, &s.scoreBuffer)
 	if !st.IsSuccess() {
 		return nil, st.AsError()
 	}

@@ -15,6 +15,8 @@ type Options struct {
 	LeaderElect bool
 	// MetricsBindAddress serves /metrics when set ("" or "0" turns it off).
 	MetricsBindAddress string
+	// Profiling serves /debug/pprof beside /metrics (upstream's enableProfiling).
+	Profiling bool
 	// Registry overrides the plugins (nil: schedulerplugins.NewInTreeRegistry()); not a flag.
 	Registry schedulerplugins.Registry
 }
@@ -29,4 +31,5 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.ConfigFile, "scheduler-config", o.ConfigFile, "KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1).")
 	fs.BoolVar(&o.LeaderElect, "scheduler-leader-elect", o.LeaderElect, "Take the scheduler's Lease (kube-system/kube-scheduler) before scheduling, so only one replica schedules.")
 	fs.StringVar(&o.MetricsBindAddress, "scheduler-metrics-bind-address", o.MetricsBindAddress, "Address to serve the scheduler's /metrics on; empty or '0' turns it off.")
+	fs.BoolVar(&o.Profiling, "scheduler-profiling", o.Profiling, "Serve Go's pprof handlers under /debug/pprof/ on the metrics address.")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -20,8 +21,13 @@ import (
 	configv1 "k8s.io/kube-scheduler/config/v1"
 
 	schedulerplugins "github.com/skiff-sh/skiff/scheduler-plugins"
+	"github.com/skiff-sh/skiff/internal/apilimit"
 	"github.com/skiff-sh/skiff/scheduler/config"
 )
+
+// maxEventsInFlight bounds the event writes in flight (client-go's broadcaster writes each
+// event in its own goroutine).
+const maxEventsInFlight = 16
 
 // Run schedules pods until ctx ends: it loads the configuration, serves metrics if asked,
 // takes the Lease if leader election is on, and runs the scheduler.
@@ -35,16 +41,27 @@ func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
 	if err != nil {
 		return err
 	}
+	// Bindings and events each get a bounded number of requests in flight (see apilimit): a
+	// backlog's thousands of bindings and events stay on one connection, and a new pod's
+	// binding never waits behind the backlog's events.
+	eventConfig := rest.CopyConfig(restConfig)
+	apilimit.Limit(eventConfig, maxEventsInFlight)
+	restConfig = rest.CopyConfig(restConfig)
+	apilimit.Limit(restConfig, 0)
 	client, err := kubernetes.NewForConfig(restConfig)
 	if err != nil {
 		return fmt.Errorf("building client: %w", err)
 	}
-	s, err := New(ctx, client, Config{Configuration: cfg, Registry: registry, RestConfig: restConfig})
+	eventClient, err := kubernetes.NewForConfig(eventConfig)
+	if err != nil {
+		return fmt.Errorf("building event client: %w", err)
+	}
+	s, err := New(ctx, client, Config{Configuration: cfg, Registry: registry, RestConfig: restConfig, EventClient: eventClient})
 	if err != nil {
 		return err
 	}
 	if o.MetricsBindAddress != "" && o.MetricsBindAddress != "0" {
-		stop, err := serveMetrics(ctx, o.MetricsBindAddress, s.metrics.Registry)
+		stop, err := serveMetrics(ctx, o.MetricsBindAddress, s.metrics.Registry, o.Profiling)
 		if err != nil {
 			return err
 		}
@@ -75,13 +92,20 @@ func LoadConfig(file string, registry schedulerplugins.Registry) (*configv1.Kube
 	return cfg, nil
 }
 
-func serveMetrics(ctx context.Context, addr string, reg metrics.KubeRegistry) (func(), error) {
+func serveMetrics(ctx context.Context, addr string, reg metrics.KubeRegistry, profiling bool) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening for scheduler metrics: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", metrics.HandlerFor(reg, metrics.HandlerOpts{}))
+	if profiling {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/tools/events"
 	"k8s.io/klog/v2"
 	configv1 "k8s.io/kube-scheduler/config/v1"
+	fwk "k8s.io/kube-scheduler/framework"
 	"k8s.io/utils/clock"
 
 	schedulerplugins "github.com/skiff-sh/skiff/scheduler-plugins"
@@ -43,6 +44,10 @@ type Scheduler struct {
 	percentageOfNodesToScore int32
 	// nextStartNodeIndex rotates where filtering starts, so all nodes get examined.
 	nextStartNodeIndex int
+	// filterStatuses is findNodesThatPassFilters' buffer, kept between cycles.
+	filterStatuses []*fwk.Status
+	// scoreBuffer is prioritizeNodes' memory, kept between cycles.
+	scoreBuffer runtime.ScoreBuffer
 
 	bindings sync.WaitGroup
 }
@@ -54,6 +59,9 @@ type Config struct {
 	Registry      schedulerplugins.Registry
 	RestConfig    *rest.Config
 	Clock         clock.WithTicker
+	// EventClient writes events (nil: the scheduler's client). Run gives events their own
+	// in-flight requests so that a backlog of events never delays bindings.
+	EventClient kubernetes.Interface
 }
 
 // New builds a scheduler: informers, cache, queue and one framework per profile.
@@ -62,10 +70,13 @@ func New(ctx context.Context, client kubernetes.Interface, c Config) (*Scheduler
 		c.Clock = clock.RealClock{}
 	}
 	cfg := c.Configuration
+	if c.EventClient == nil {
+		c.EventClient = client
+	}
 	s := &Scheduler{
 		client:                   client,
 		informers:                informers.NewSharedInformerFactory(client, 0),
-		broadcaster:              events.NewBroadcaster(&events.EventSinkImpl{Interface: client.EventsV1()}),
+		broadcaster:              events.NewBroadcaster(&events.EventSinkImpl{Interface: c.EventClient.EventsV1()}),
 		cache:                    schedcache.New(c.Clock, 0),
 		snapshot:                 nodeinfo.NewEmptySnapshot(),
 		profiles:                 map[string]*runtime.Framework{},

@@ -24,6 +24,8 @@ import (
 	"k8s.io/component-helpers/apimachinery/lease"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
+
+	"github.com/skiff-sh/skiff/internal/apilimit"
 )
 
 // Run runs the simulated nodes until ctx ends.
@@ -31,6 +33,9 @@ func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	// Thousands of heartbeats and pod updates share one connection (see apilimit).
+	restConfig = rest.CopyConfig(restConfig)
+	apilimit.Limit(restConfig, 0)
 	client, err := kubernetes.NewForConfig(restConfig)
 	if err != nil {
 		return err

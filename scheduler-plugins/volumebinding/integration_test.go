@@ -40,7 +40,9 @@ func TestVolumeBinding(t *testing.T) {
 		if _, err := client.StorageV1().StorageClasses().Create(ctx, &c, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = client.StorageV1().StorageClasses().Delete(context.Background(), c.Name, metav1.DeleteOptions{}) })
+		t.Cleanup(func() {
+			_ = client.StorageV1().StorageClasses().Delete(context.Background(), c.Name, metav1.DeleteOptions{})
+		})
 	}
 	startScheduler(t, s.ClientConfig)
 
@@ -146,7 +148,9 @@ func createPV(t *testing.T, client kubernetes.Interface, pv *corev1.PersistentVo
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = client.CoreV1().PersistentVolumes().Delete(context.Background(), pv.Name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = client.CoreV1().PersistentVolumes().Delete(context.Background(), pv.Name, metav1.DeleteOptions{})
+	})
 	created.Status.Phase = corev1.VolumeAvailable
 	if pv.Spec.ClaimRef != nil {
 		created.Status.Phase = corev1.VolumeBound

@@ -3,6 +3,7 @@ package runtime
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -18,6 +19,9 @@ type Nominator struct {
 	podLister listersv1.PodLister
 	byNode    map[string][]fwk.PodInfo
 	podToNode map[types.UID]string
+	// count mirrors len(podToNode) so that Filter, asking for every node, skips the lock
+	// while nothing is nominated (the usual case).
+	count atomic.Int64
 }
 
 var _ fwk.PodNominator = &Nominator{}
@@ -59,6 +63,7 @@ func (n *Nominator) addLocked(logger klog.Logger, pi fwk.PodInfo, ni *fwk.Nomina
 	}
 	n.podToNode[pod.UID] = nodeName
 	n.byNode[nodeName] = append(n.byNode[nodeName], pi)
+	n.count.Store(int64(len(n.podToNode)))
 }
 
 // DeleteNominatedPodIfExists forgets pod's nomination.
@@ -86,6 +91,7 @@ func (n *Nominator) deleteLocked(pod *corev1.Pod) {
 		n.byNode[node] = list
 	}
 	delete(n.podToNode, pod.UID)
+	n.count.Store(int64(len(n.podToNode)))
 }
 
 // UpdateNominatedPod replaces oldPod with newPodInfo, keeping a nomination the scheduler made
@@ -105,6 +111,9 @@ func (n *Nominator) UpdateNominatedPod(logger klog.Logger, oldPod *corev1.Pod, n
 
 // NominatedPodsForNode returns the pods nominated to nodeName.
 func (n *Nominator) NominatedPodsForNode(nodeName string) []fwk.PodInfo {
+	if n.count.Load() == 0 {
+		return nil
+	}
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	return slices.Clone(n.byNode[nodeName])

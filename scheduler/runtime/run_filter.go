@@ -9,6 +9,8 @@ import (
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
+
+	"github.com/skiff-sh/skiff/scheduler/cyclestate"
 )
 
 // RunPreEnqueuePlugins runs PreEnqueue plugins; the first non-success gates the pod.
@@ -34,7 +36,7 @@ func (f *Framework) RunPreEnqueuePlugins(ctx context.Context, pod *corev1.Pod) *
 // It also returns the plugins whose results narrowed the nodes.
 func (f *Framework) RunPreFilterPlugins(ctx context.Context, state fwk.CycleState, pod *corev1.Pod) (*fwk.PreFilterResult, *fwk.Status, sets.Set[string]) {
 	skip := sets.New[string]()
-	defer state.SetSkipFilterPlugins(skip)
+	defer f.setSkipFilterPlugins(state, skip)
 	var nodes []fwk.NodeInfo
 	if f.snapshot != nil {
 		var err error
@@ -109,13 +111,47 @@ func (f *Framework) RunPreFilterExtensionRemovePod(ctx context.Context, state fw
 	return nil
 }
 
+// setSkipFilterPlugins records the skipped Filter plugins and, on skiff's CycleState, the
+// list of those to run, which RunFilterPlugins then uses for every node.
+func (f *Framework) setSkipFilterPlugins(state fwk.CycleState, skip sets.Set[string]) {
+	state.SetSkipFilterPlugins(skip)
+	cs, ok := state.(*cyclestate.CycleState)
+	if !ok {
+		return
+	}
+	active := make([]fwk.FilterPlugin, 0, len(f.filter))
+	for _, pl := range f.filter {
+		if !skip.Has(pl.Name()) {
+			active = append(active, pl)
+		}
+	}
+	cs.SetActiveFilterPlugins(f, active)
+}
+
+// filtersToRun returns the Filter plugins not skipped this cycle.
+func (f *Framework) filtersToRun(state fwk.CycleState) []fwk.FilterPlugin {
+	if cs, ok := state.(*cyclestate.CycleState); ok {
+		if active, ok := cs.ActiveFilterPlugins(f); ok {
+			return active
+		}
+	}
+	skip := state.GetSkipFilterPlugins()
+	if skip.Len() == 0 {
+		return f.filter
+	}
+	active := make([]fwk.FilterPlugin, 0, len(f.filter))
+	for _, pl := range f.filter {
+		if !skip.Has(pl.Name()) {
+			active = append(active, pl)
+		}
+	}
+	return active
+}
+
 // RunFilterPlugins runs the Filter plugins on one node and returns the first rejection (with
 // the plugin set); a status other than Unschedulable* becomes an Error.
 func (f *Framework) RunFilterPlugins(ctx context.Context, state fwk.CycleState, pod *corev1.Pod, nodeInfo fwk.NodeInfo) *fwk.Status {
-	for _, pl := range f.filter {
-		if state.GetSkipFilterPlugins().Has(pl.Name()) {
-			continue
-		}
+	for _, pl := range f.filtersToRun(state) {
 		if s := pl.Filter(ctx, state, pod, nodeInfo); !s.IsSuccess() {
 			if !s.IsRejected() {
 				s = fwk.AsStatus(fmt.Errorf("running %q filter plugin: %w", pl.Name(), s.AsError()))

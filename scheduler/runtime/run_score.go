@@ -30,10 +30,40 @@ func (f *Framework) RunPreScorePlugins(ctx context.Context, state fwk.CycleState
 // RunScorePlugins scores nodes with each non-skipped Score plugin in parallel, normalises
 // per plugin, checks the [0, 100] range and applies the weights.
 func (f *Framework) RunScorePlugins(ctx context.Context, state fwk.CycleState, pod *corev1.Pod, nodes []fwk.NodeInfo) ([]fwk.NodePluginScores, *fwk.Status) {
-	all := make([]fwk.NodePluginScores, len(nodes))
+	return f.ScoreNodes(ctx, state, pod, nodes, nil)
+}
+
+// ScoreBuffer is memory ScoreNodes reuses from one call to the next; the scores it returned
+// are overwritten by the next call with the same buffer.
+type ScoreBuffer struct {
+	all           []fwk.NodePluginScores
+	raw, weighted []fwk.PluginScore
+	lists         []fwk.NodeScore
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// ScoreNodes is RunScorePlugins with its memory taken from buf (nil: allocated). The
+// per-node score slices are cut from two arrays, and only plugins that normalise get a
+// NodeScoreList: allocated afresh for hundreds of nodes, the scores were half of the
+// scheduler's garbage.
+func (f *Framework) ScoreNodes(ctx context.Context, state fwk.CycleState, pod *corev1.Pod, nodes []fwk.NodeInfo, buf *ScoreBuffer) ([]fwk.NodePluginScores, *fwk.Status) {
+	if buf == nil {
+		buf = &ScoreBuffer{}
+	}
+	buf.all = grow(buf.all, len(nodes))
+	all := buf.all
+	skip := state.GetSkipScorePlugins()
 	var plugins []fwk.ScorePlugin
 	for _, pl := range f.score {
-		if !state.GetSkipScorePlugins().Has(pl.Name()) {
+		if !skip.Has(pl.Name()) {
 			plugins = append(plugins, pl)
 		}
 	}
@@ -43,38 +73,58 @@ func (f *Framework) RunScorePlugins(ctx context.Context, state fwk.CycleState, p
 		}
 		return all, nil
 	}
-	lists := make([]fwk.NodeScoreList, len(plugins))
-	for i := range plugins {
-		lists[i] = make(fwk.NodeScoreList, len(nodes))
+	np := len(plugins)
+	names := make([]string, np)
+	weights := make([]int64, np)
+	exts := make([]fwk.ScoreExtensions, np)
+	// lists[j] is the NodeScoreList of plugin j when it normalises, else nil.
+	lists := make([]fwk.NodeScoreList, np)
+	normalizing := 0
+	for j, pl := range plugins {
+		names[j], weights[j] = pl.Name(), int64(f.scoreWeights[pl.Name()])
+		if exts[j] = pl.ScoreExtensions(); exts[j] != nil {
+			normalizing++
+		}
 	}
+	buf.lists = grow(buf.lists, normalizing*len(nodes))
+	for j, k := 0, 0; j < np; j++ {
+		if exts[j] != nil {
+			lists[j] = buf.lists[k*len(nodes) : (k+1)*len(nodes) : (k+1)*len(nodes)]
+			k++
+		}
+	}
+	buf.raw = grow(buf.raw, len(nodes)*np)
+	buf.weighted = grow(buf.weighted, len(nodes)*np)
+	raw, weighted := buf.raw, buf.weighted
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errCh := newResultChannel[error]()
 	f.parallelizer.Until(ctx, len(nodes), func(i int) {
 		name := nodes[i].Node().Name
-		raw := make([]fwk.PluginScore, len(plugins))
+		r := raw[i*np : (i+1)*np : (i+1)*np]
 		for j, pl := range plugins {
 			s, st := pl.Score(ctx, state, pod, nodes[i])
 			if !st.IsSuccess() {
-				errCh.sendWithCancel(fmt.Errorf("plugin %q failed with: %w", pl.Name(), st.AsError()), cancel)
+				errCh.sendWithCancel(fmt.Errorf("plugin %q failed with: %w", names[j], st.AsError()), cancel)
 				return
 			}
-			raw[j] = fwk.PluginScore{Name: pl.Name(), Score: s}
-			lists[j][i] = fwk.NodeScore{Name: name, Score: s}
+			r[j] = fwk.PluginScore{Name: names[j], Score: s}
+			if lists[j] != nil {
+				lists[j][i] = fwk.NodeScore{Name: name, Score: s}
+			}
 		}
-		all[i] = fwk.NodePluginScores{Name: name, RawScores: raw}
+		all[i] = fwk.NodePluginScores{Name: name, RawScores: r}
 	}, "Score")
 	if err := errCh.receive(); err != nil {
 		return nil, fwk.AsStatus(fmt.Errorf("running Score plugins: %w", err))
 	}
 
-	f.parallelizer.Until(ctx, len(plugins), func(j int) {
-		ext := plugins[j].ScoreExtensions()
-		if ext == nil {
+	f.parallelizer.Until(ctx, np, func(j int) {
+		if exts[j] == nil {
 			return
 		}
-		if st := ext.NormalizeScore(ctx, state, pod, lists[j]); !st.IsSuccess() {
-			errCh.sendWithCancel(fmt.Errorf("plugin %q failed with: %w", plugins[j].Name(), st.AsError()), cancel)
+		if st := exts[j].NormalizeScore(ctx, state, pod, lists[j]); !st.IsSuccess() {
+			errCh.sendWithCancel(fmt.Errorf("plugin %q failed with: %w", names[j], st.AsError()), cancel)
 		}
 	}, "Score")
 	if err := errCh.receive(); err != nil {
@@ -82,20 +132,22 @@ func (f *Framework) RunScorePlugins(ctx context.Context, state fwk.CycleState, p
 	}
 
 	f.parallelizer.Until(ctx, len(nodes), func(i int) {
-		scores := make([]fwk.PluginScore, len(plugins))
+		w := weighted[i*np : (i+1)*np : (i+1)*np]
 		var total int64
-		for j, pl := range plugins {
-			s := lists[j][i].Score
+		for j := range plugins {
+			s := raw[i*np+j].Score
+			if lists[j] != nil {
+				s = lists[j][i].Score
+			}
 			if s > fwk.MaxScore || s < fwk.MinScore {
 				errCh.sendWithCancel(fmt.Errorf("plugin %q returns an invalid score %v, it should in the range of [%v, %v] after normalizing",
-					pl.Name(), s, fwk.MinScore, fwk.MaxScore), cancel)
+					names[j], s, fwk.MinScore, fwk.MaxScore), cancel)
 				return
 			}
-			w := s * int64(f.scoreWeights[pl.Name()])
-			scores[j] = fwk.PluginScore{Name: pl.Name(), Score: w}
-			total += w
+			w[j] = fwk.PluginScore{Name: names[j], Score: s * weights[j]}
+			total += w[j].Score
 		}
-		all[i].Scores = scores
+		all[i].Scores = w
 		all[i].TotalScore = total
 	}, "Score")
 	if err := errCh.receive(); err != nil {

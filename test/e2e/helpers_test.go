@@ -82,6 +82,19 @@ func (e *env) namespace() string {
 	return name
 }
 
+// restore registers kubectl args that undo a change to shared cluster state (a cordon, a
+// taint). It runs on a fresh context: t.Context() is already cancelled when cleanups run,
+// and a skipped undo leaks into every later test on the shared cluster.
+func (e *env) restore(args ...string) {
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if r := e.k.Run(ctx, "", args...); !r.OK() {
+			e.t.Errorf("restoring shared state failed: %s", r)
+		}
+	})
+}
+
 // run runs kubectl and fails the test unless it exits 0.
 func (e *env) run(stdin string, args ...string) framework.Result {
 	e.t.Helper()

@@ -108,7 +108,7 @@ func TestCordonAndDrainWithPDB(t *testing.T) {
 		return nil
 	})
 	node := strings.TrimSpace(strings.Split(e.jsonpath(`{range .items[*]}{.spec.nodeName}{"\n"}{end}`, "pods", "-l", "app=svc"), "\n")[0])
-	t.Cleanup(func() { e.k.Run(t.Context(), "", "uncordon", node) })
+	e.restore("uncordon", node)
 
 	// The budget allows no disruption: drain gives up, and says why.
 	r := e.fail("", "drain", node, "--ignore-daemonsets", "--delete-emptydir-data", "--pod-selector=app=svc", "--timeout=5s")
@@ -137,8 +137,9 @@ func TestCordonAndDrainWithPDB(t *testing.T) {
 
 // TestNodeHeartbeatLoss: a simulated node whose heartbeats stop goes Unknown, gets the
 // unreachable taint, and its pods are evicted and recreated elsewhere.
+//
+// Not parallel: while the node is unreachable, pods of other tests placed on it would hang.
 func TestNodeHeartbeatLoss(t *testing.T) {
-	t.Parallel()
 	e := setup(t)
 	// Tolerate unreachable for 2s instead of the default 300s, as a test can't wait minutes.
 	e.runNS(`apiVersion: apps/v1
@@ -167,7 +168,21 @@ spec:
 	e.runNS("", "rollout", "status", "deployment/hb", "--timeout=90s")
 	node := strings.TrimSpace(strings.Split(e.jsonpath(`{range .items[*]}{.spec.nodeName}{"\n"}{end}`, "pods", "-l", "app=hb"), "\n")[0])
 	e.run("", "annotate", "node", node, "simulated.skiff.sh/heartbeat=paused")
-	t.Cleanup(func() { e.k.Run(t.Context(), "", "annotate", "node", node, "simulated.skiff.sh/heartbeat-") })
+	// Cleanups run last-in first-out: resume the heartbeat, then wait for the node to be
+	// Ready and untainted again so that later tests see three usable nodes.
+	t.Cleanup(func() {
+		e := e.in(t)
+		e.ctx = context.Background()
+		e.eventually(90*time.Second, func() error {
+			ready := e.jsonpath(`{.status.conditions[?(@.type=="Ready")].status}`, "node/"+node)
+			taints := e.jsonpath(`{.spec.taints[*].key}`, "node/"+node)
+			if ready != "True" || strings.Contains(taints, "node.kubernetes.io/unreachable") {
+				return fmt.Errorf("node %s after resuming heartbeats: Ready=%s taints=%s", node, ready, taints)
+			}
+			return nil
+		})
+	})
+	e.restore("annotate", "node", node, "simulated.skiff.sh/heartbeat-")
 
 	e.eventually(90*time.Second, func() error {
 		ready := e.jsonpath(`{.status.conditions[?(@.type=="Ready")].status}`, "node/"+node)

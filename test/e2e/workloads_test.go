@@ -155,7 +155,7 @@ func TestDaemonSetOnUntaintedNodes(t *testing.T) {
 	}
 	tainted := strings.TrimPrefix(nodes[0], "node/")
 	e.run("", "taint", "node", tainted, "e2e-daemonset=only:NoSchedule")
-	t.Cleanup(func() { e.k.Run(t.Context(), "", "taint", "node", tainted, "e2e-daemonset-") })
+	e.restore("taint", "node", tainted, "e2e-daemonset-")
 	e.runNS(`apiVersion: apps/v1
 kind: DaemonSet
 metadata:

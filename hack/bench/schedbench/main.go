@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -32,13 +33,18 @@ type options struct {
 	creators   int
 	timeout    time.Duration
 	scheduler  string
+	serverPID  int
+	profileURL string
+	profileOut string
+	profileSec int
+	header     bool
 }
 
 func main() {
 	var o options
 	flag.StringVar(&o.kubeconfig, "kubeconfig", "", "kubeconfig of the cluster")
 	flag.StringVar(&o.name, "scheduler-name", "skiff", "name of the scheduler under test, for the table")
-	flag.StringVar(&o.workload, "workload", "plain", "plain, spread (zone topology spread) or antiaffinity (required, per hostname, 10 groups)")
+	flag.StringVar(&o.workload, "workload", "plain", "plain, spread (zone topology spread) or antiaffinity (required, per hostname; groups of at most nodes/2 pods)")
 	flag.IntVar(&o.nodes, "nodes", 1000, "ready nodes to wait for before starting")
 	flag.IntVar(&o.pods, "pods", 10000, "pods in the backlog the scheduler starts on")
 	flag.IntVar(&o.streamPods, "stream-pods", 1000, "pods created at --stream-rate after the backlog, for latency")
@@ -46,7 +52,16 @@ func main() {
 	flag.IntVar(&o.creators, "creators", 32, "concurrent pod creators")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "bound on the whole run")
 	flag.StringVar(&o.scheduler, "scheduler-cmd", "", "command line that runs the scheduler under test (started after the backlog exists)")
+	flag.IntVar(&o.serverPID, "server-pid", 0, "pid of the API server process, to report its CPU time over the backlog")
+	flag.StringVar(&o.profileURL, "profile-url", "", "pprof CPU profile URL of the scheduler, fetched while it works on the backlog")
+	flag.StringVar(&o.profileOut, "profile-out", "cpu.pb.gz", "file for the --profile-url profile")
+	flag.IntVar(&o.profileSec, "profile-seconds", 10, "length of the --profile-url profile")
+	flag.BoolVar(&o.header, "header", false, "print the table header and exit")
 	flag.Parse()
+	if o.header {
+		fmt.Println(Header)
+		return
+	}
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "schedbench:", err)
 		os.Exit(1)
@@ -91,12 +106,19 @@ func run(o options) error {
 		return err
 	}
 	defer sched.stop()
+	ctx = sched.watch(ctx, o.serverPID)
 	schedStart := time.Now()
+	serverCPU0 := procCPU(o.serverPID)
+	if o.profileURL != "" {
+		go fetchProfile(ctx, o.profileURL, o.profileSec, o.profileOut)
+	}
 	if err := tracker.waitBound(ctx, o.pods); err != nil {
-		return fmt.Errorf("backlog: %w (%d of %d bound)", err, tracker.boundCount(), o.pods)
+		return fmt.Errorf("backlog: %w (%d of %d bound)", context.Cause(ctx), tracker.boundCount(), o.pods)
 	}
 	backlog := tracker.lastBound().Sub(schedStart)
 	cpuAfterBacklog := sched.cpu()
+	serverCPU := procCPU(o.serverPID) - serverCPU0
+	load := loadAverage()
 
 	// Stream: pods at a steady rate while the scheduler runs: create-to-bound latency.
 	streamStart := time.Now()
@@ -104,18 +126,21 @@ func run(o options) error {
 		return err
 	}
 	if err := tracker.waitBound(ctx, o.pods+o.streamPods); err != nil {
-		return fmt.Errorf("stream: %w", err)
+		return fmt.Errorf("stream: %w (%d of %d bound)", context.Cause(ctx), tracker.boundCount(), o.pods+o.streamPods)
 	}
 	lat := tracker.latencies(o.pods, o.pods+o.streamPods)
-	fmt.Printf("| %s | %s | %d | %d | %.0f | %.1f | %s | %s | %s | %.0f/s for %d | %.1f |\n",
+	fmt.Printf("| %s | %s | %d | %d | %.0f | %.1f | %s | %s | %s | %.0f/s for %d | %.1f | %.1f | %s |\n",
 		o.name, o.workload, o.nodes, o.pods, float64(o.pods)/backlog.Seconds(), backlog.Seconds(),
-		ms(pct(lat, 50)), ms(pct(lat, 99)), ms(pct(lat, 100)), o.streamRate, o.streamPods, cpuAfterBacklog.Seconds())
+		ms(pct(lat, 50)), ms(pct(lat, 99)), ms(pct(lat, 100)), o.streamRate, o.streamPods, cpuAfterBacklog.Seconds(),
+		serverCPU.Seconds(), load)
 	fmt.Fprintf(os.Stderr, "schedbench: %s %s: backlog of %d created in %v; stream took %v\n", o.name, o.workload, o.pods, created.Round(time.Millisecond), time.Since(streamStart).Round(time.Millisecond))
 	return nil
 }
 
 // Header is the table header matching the rows run prints.
-const Header = "| scheduler | workload | nodes | backlog pods | pods/s | backlog s | stream p50 | stream p99 | stream max | stream rate | CPU s (backlog) |\n|---|---|---|---|---|---|---|---|---|---|---|"
+// Scheduler and server CPU are user+system seconds from the scheduler's start until the last
+// backlog pod was bound; load is the 1-minute load average of the machine then.
+const Header = "| scheduler | workload | nodes | backlog pods | pods/s | backlog s | stream p50 | stream p99 | stream max | stream rate | scheduler CPU s | server CPU s | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 0, 64) + " ms"
@@ -149,13 +174,14 @@ func waitNodes(ctx context.Context, client kubernetes.Interface, n int) error {
 
 // createPods creates pods first..first+count-1, at rate per second (0: as fast as the creators go).
 func createPods(ctx context.Context, client kubernetes.Interface, ns string, o options, first, count int, rate float64, t *tracker) error {
+	groups := antiAffinityGroups(o.nodes, o.pods+o.streamPods)
 	jobs := make(chan int)
 	errs := make(chan error, o.creators)
 	var wg sync.WaitGroup
 	for range o.creators {
 		wg.Go(func() {
 			for i := range jobs {
-				pod := podFor(o.workload, i)
+				pod := podFor(o.workload, i, groups)
 				t.created(pod.Name, i)
 				if _, err := client.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 					errs <- fmt.Errorf("creating %s: %w", pod.Name, err)
@@ -196,11 +222,17 @@ feed:
 }
 
 // scheduler is the process under test.
-type scheduler struct{ cmd *exec.Cmd }
+type scheduler struct {
+	cmd *exec.Cmd
+	// done is closed once the process exited (never, without a process).
+	done chan struct{}
+	err  error
+}
 
 func startScheduler(cmdline string) (*scheduler, error) {
+	s := &scheduler{done: make(chan struct{})}
 	if cmdline == "" {
-		return &scheduler{}, nil // already running (e.g. inside skiff server)
+		return s, nil // already running (e.g. inside skiff server)
 	}
 	f := strings.Fields(cmdline)
 	cmd := exec.Command(f[0], f[1:]...)
@@ -213,7 +245,34 @@ func startScheduler(cmdline string) (*scheduler, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting the scheduler: %w", err)
 	}
-	return &scheduler{cmd: cmd}, nil
+	s.cmd = cmd
+	go func() { s.err = cmd.Wait(); close(s.done) }()
+	return s, nil
+}
+
+// watch cancels ctx when the scheduler or the API server (pid, if > 0) goes away, so a run
+// whose server died fails at once instead of waiting for the timeout.
+func (s *scheduler) watch(ctx context.Context, serverPID int) context.Context {
+	ctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.done:
+				cancel(fmt.Errorf("the scheduler exited: %v", s.err))
+				return
+			case <-tick.C:
+				if serverPID > 0 && syscall.Kill(serverPID, 0) != nil {
+					cancel(errors.New("the API server exited"))
+					return
+				}
+			}
+		}
+	}()
+	return ctx
 }
 
 // cpu is the user+system time the scheduler process has used so far.
@@ -221,7 +280,15 @@ func (s *scheduler) cpu() time.Duration {
 	if s.cmd == nil {
 		return 0
 	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	return procCPU(s.cmd.Process.Pid)
+}
+
+// procCPU is the user+system time process pid has used so far (0 if unknown).
+func procCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}
@@ -236,13 +303,11 @@ func (s *scheduler) stop() {
 		return
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-s.done:
 	case <-time.After(10 * time.Second):
 		_ = s.cmd.Process.Kill()
-		<-done
+		<-s.done
 	}
 }
 
