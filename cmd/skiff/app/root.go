@@ -13,6 +13,6 @@ func NewCommand() *cobra.Command {
 		// Errors are printed by cli.Run; usage only on flag errors.
 		SilenceUsage: true,
 	}
-	cmd.AddCommand(newServerCommand(), newAPIServerCommand(), newControllerManagerCommand(), newSchedulerCommand(), newNodeAgentCommand(), newVersionCommand())
+	cmd.AddCommand(newServerCommand(), newAPIServerCommand(), newControllerManagerCommand(), newSchedulerCommand(), newNodeAgentCommand(), newImagesCommand(), newVersionCommand())
 	return cmd
 }
