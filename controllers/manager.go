@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -19,6 +20,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/skiff-sh/skiff/controllers/config"
+	"github.com/skiff-sh/skiff/internal/leader"
 )
 
 // Options are the controller manager's flags.
@@ -144,12 +146,25 @@ func NewManager(restConfig *rest.Config, o *Options) (manager.Manager, error) {
 	return mgr, nil
 }
 
-// Run runs the controller manager until ctx ends.
+// started records that Run built a manager in this process before.
+var started atomic.Bool
+
+// Run runs the controller manager until ctx ends. Losing the Lease ends it with leader.ErrLost.
 func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
 	ctrl.SetLogger(klog.Background())
+	// controller-runtime refuses a controller name used before in the process; a second Run (the
+	// server starting again a controller manager that lost its Lease) registers the same names.
+	if started.Swap(true) {
+		o.skipNameValidation = true
+	}
 	mgr, err := NewManager(restConfig, o)
 	if err != nil {
 		return err
 	}
-	return mgr.Start(ctx)
+	err = mgr.Start(ctx)
+	// controller-runtime reports the loss with an unexported error of this text.
+	if err != nil && err.Error() == "leader election lost" {
+		return fmt.Errorf("controller manager: %w", leader.ErrLost)
+	}
+	return err
 }

@@ -20,8 +20,9 @@ import (
 	"k8s.io/klog/v2"
 	configv1 "k8s.io/kube-scheduler/config/v1"
 
-	schedulerplugins "github.com/skiff-sh/skiff/scheduler-plugins"
 	"github.com/skiff-sh/skiff/internal/apilimit"
+	"github.com/skiff-sh/skiff/internal/leader"
+	schedulerplugins "github.com/skiff-sh/skiff/scheduler-plugins"
 	"github.com/skiff-sh/skiff/scheduler/config"
 )
 
@@ -173,7 +174,7 @@ func runWithLeaderElection(ctx context.Context, logger klog.Logger, client kuber
 	}
 	select {
 	case <-lost:
-		return errors.New("leaderelection lost")
+		return fmt.Errorf("scheduler: %w", leader.ErrLost)
 	default:
 		return runErr
 	}
