@@ -70,27 +70,8 @@ func TestExecProbe(t *testing.T) {
 	}
 }
 
-func TestExpand(t *testing.T) {
-	vars := map[string]string{"A": "a", "B": "b"}
-	tests := []struct{ in, want string }{
-		{"plain", "plain"},
-		{"$(A)", "a"},
-		{"x$(A)y$(B)z", "xaybz"},
-		{"$(C)", "$(C)"},
-		{"$$(A)", "$(A)"},
-		{"$$", "$"},
-		{"$A", "$A"},
-		{"$", "$"},
-		{"end$", "end$"},
-		{"$(A", "$(A"},
-		{"$(x$(A)", "$(x$(A)"}, // the name is "x$(A", unknown
-	}
-	for _, tt := range tests {
-		if got := expand(tt.in, vars); got != tt.want {
-			t.Errorf("expand(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-	// Only literal values count: valueFrom variables are not expanded in probes.
+// Only literal values count: valueFrom variables are not expanded in probes.
+func TestExpandCommand(t *testing.T) {
 	got := expandCommand([]string{"$(A)", "$(S)"}, []corev1.EnvVar{{Name: "A", Value: "1"}, {Name: "S", ValueFrom: &corev1.EnvVarSource{}}})
 	if !cmp.Equal(got, []string{"1", "$(S)"}) {
 		t.Errorf("expandCommand: %q", got)
