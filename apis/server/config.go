@@ -30,6 +30,7 @@ import (
 	netutils "k8s.io/utils/net"
 
 	"github.com/skiff-sh/skiff/apis"
+	"github.com/skiff-sh/skiff/apis/core/node"
 	"github.com/skiff-sh/skiff/apis/core/service"
 	"github.com/skiff-sh/skiff/apis/scheme"
 )
@@ -69,6 +70,9 @@ func NewConfig(ctx context.Context, o *Options) (*Config, error) {
 	}
 	c := &Config{Options: o, ServiceCIDR: serviceCIDR}
 	service.Configure(serviceCIDR, o.ServiceNodePortRange)
+	if err := node.ConfigureKubeletClient(pki.KubeletClientCert(), pki.KubeletClientKey()); err != nil {
+		return nil, err
+	}
 
 	if o.EmbedsEtcd() {
 		if c.Etcd, err = StartEmbeddedEtcd(ctx, o.DataDir, pki); err != nil {

@@ -46,6 +46,13 @@ func (p PKI) AdminCert() string { return p.path("admin.crt") }
 // AdminKey is the admin client certificate's key.
 func (p PKI) AdminKey() string { return p.path("admin.key") }
 
+// KubeletClientCert is the certificate the apiserver presents to kubelets (O=system:masters,
+// so that their SubjectAccessReviews allow it).
+func (p PKI) KubeletClientCert() string { return p.path("apiserver-kubelet-client.crt") }
+
+// KubeletClientKey is the kubelet client certificate's key.
+func (p PKI) KubeletClientKey() string { return p.path("apiserver-kubelet-client.key") }
+
 // ServiceAccountKey signs service-account tokens.
 func (p PKI) ServiceAccountKey() string { return p.path("sa.key") }
 
@@ -102,6 +109,12 @@ func (p PKI) Ensure(hosts []string, ips []net.IP) error {
 	if !exists(p.EtcdClientCert()) {
 		tmpl := leafTemplate(pkix.Name{CommonName: "kube-apiserver-etcd-client"}, x509.ExtKeyUsageClientAuth)
 		if err := writeSigned(p.EtcdClientCert(), p.EtcdClientKey(), tmpl, ca, caKey); err != nil {
+			return err
+		}
+	}
+	if !exists(p.KubeletClientCert()) {
+		tmpl := leafTemplate(pkix.Name{CommonName: "kube-apiserver-kubelet-client", Organization: []string{"system:masters"}}, x509.ExtKeyUsageClientAuth)
+		if err := writeSigned(p.KubeletClientCert(), p.KubeletClientKey(), tmpl, ca, caKey); err != nil {
 			return err
 		}
 	}

@@ -13,9 +13,10 @@ import (
 
 	"github.com/skiff-sh/skiff/apis/core/internal/table"
 	"github.com/skiff-sh/skiff/apis/registry"
+	"github.com/skiff-sh/skiff/apis/scheme"
 )
 
-// NewStorage returns the nodes resource and its status subresource.
+// NewStorage returns the nodes resource and its status and proxy subresources.
 func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error) {
 	store, err := registry.NewStore(optsGetter, registry.Resource{
 		Resource: corev1.Resource("nodes"),
@@ -32,9 +33,13 @@ func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error
 	if err != nil {
 		return nil, err
 	}
+	if err := RegisterQueryConversions(scheme.Scheme, &corev1.NodeProxyOptions{}); err != nil {
+		return nil, err
+	}
 	return registry.Resources{
 		"nodes":        store,
 		"nodes/status": registry.NewStatusREST(store, StatusStrategy),
+		"nodes/proxy":  &ProxyREST{Connection: ConnectionInfoGetter{Nodes: store}},
 	}, nil
 }
 

@@ -19,7 +19,8 @@ import (
 )
 
 // NewStorage returns pods and their subresources: status, binding, eviction and
-// ephemeralcontainers, and the legacy bindings resource.
+// ephemeralcontainers, log, exec, attach and portforward (through the nodes' kubelets), and the
+// legacy bindings resource.
 func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error) {
 	store, err := registry.NewStore(optsGetter, registry.Resource{
 		Resource:         corev1.Resource("pods"),
@@ -45,8 +46,16 @@ func NewStorage(optsGetter generic.RESTOptionsGetter) (registry.Resources, error
 	if err != nil {
 		return nil, err
 	}
+	kubelet, err := newKubeletLocator(optsGetter, store)
+	if err != nil {
+		return nil, err
+	}
 	return registry.Resources{
 		"pods":                     store,
+		"pods/log":                 &LogREST{locator: kubelet},
+		"pods/exec":                &ExecREST{locator: kubelet},
+		"pods/attach":              &AttachREST{locator: kubelet},
+		"pods/portforward":         &PortForwardREST{locator: kubelet},
 		"pods/status":              status,
 		"pods/binding":             binding,
 		"bindings":                 &LegacyBindingREST{binding},
