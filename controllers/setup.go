@@ -21,6 +21,7 @@ import (
 	"github.com/skiff-sh/skiff/controllers/resourcequota"
 	"github.com/skiff-sh/skiff/controllers/rootcacert"
 	"github.com/skiff-sh/skiff/controllers/serviceaccount"
+	"github.com/skiff-sh/skiff/controllers/servicelb"
 	"github.com/skiff-sh/skiff/controllers/statefulset"
 	"github.com/skiff-sh/skiff/controllers/ttlafterfinished"
 )
@@ -56,6 +57,7 @@ var All = []Controller{
 	{Name: podautoscaler.Name, Setup: podautoscaler.Setup},
 	{Name: persistentvolume.Name, Setup: persistentvolume.Setup},
 	{Name: localpath.Name, Setup: localpath.Setup},
+	{Name: servicelb.Name, Setup: servicelb.Setup},
 }
 
 // Enabled reports whether the controller called name runs under the --controllers list, which
