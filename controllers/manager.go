@@ -37,6 +37,7 @@ type Options struct {
 	RootCAFile             string
 	NodeMonitorGracePeriod time.Duration
 	LocalPathDir           string
+	ServiceLBPool          string
 	ConcurrentSyncs        int
 	// skipNameValidation lets tests run two managers with the same controllers in one process.
 	skipNameValidation bool
@@ -57,6 +58,7 @@ func NewOptions() *Options {
 		HealthProbeBindAddress:  "0",
 		NodeMonitorGracePeriod:  d.NodeMonitorGracePeriod,
 		LocalPathDir:            d.LocalPathDir,
+		ServiceLBPool:           d.ServiceLBPool,
 		ConcurrentSyncs:         d.ConcurrentSyncs,
 	}
 }
@@ -75,6 +77,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.RootCAFile, "root-ca-file", o.RootCAFile, "CA bundle published in every namespace as kube-root-ca.crt (default: the CA of the kubeconfig).")
 	fs.DurationVar(&o.NodeMonitorGracePeriod, "node-monitor-grace-period", o.NodeMonitorGracePeriod, "How long a node may miss heartbeats before it is marked Unknown.")
 	fs.StringVar(&o.LocalPathDir, "local-path-dir", o.LocalPathDir, "Directory the built-in local-path provisioner makes volumes in.")
+	fs.StringVar(&o.ServiceLBPool, "service-lb-pool", o.ServiceLBPool, "Addresses LoadBalancer Services get theirs from: comma-separated CIDRs and first-last ranges.")
 	fs.IntVar(&o.ConcurrentSyncs, "concurrent-syncs", o.ConcurrentSyncs, "Workers per controller.")
 }
 
@@ -83,6 +86,7 @@ func (o *Options) config(restConfig *rest.Config) (config.Config, error) {
 	cfg := config.Defaults()
 	cfg.NodeMonitorGracePeriod = o.NodeMonitorGracePeriod
 	cfg.LocalPathDir = o.LocalPathDir
+	cfg.ServiceLBPool = o.ServiceLBPool
 	cfg.ConcurrentSyncs = o.ConcurrentSyncs
 	switch {
 	case o.RootCAFile != "":

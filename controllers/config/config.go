@@ -19,6 +19,9 @@ type Config struct {
 	LocalPathDir string
 	// ConcurrentSyncs is the number of workers per controller (upstream's --concurrent-*-syncs).
 	ConcurrentSyncs int
+	// ServiceLBPool is where LoadBalancer Services get their addresses from: comma-separated
+	// CIDRs and first-last ranges (the local provider, controllers/servicelb).
+	ServiceLBPool string
 }
 
 // Defaults returns upstream's values.
@@ -28,5 +31,6 @@ func Defaults() Config {
 		NodeMonitorGracePeriod: 50 * time.Second,
 		LocalPathDir:           "/var/lib/skiff/local-path",
 		ConcurrentSyncs:        5,
+		ServiceLBPool:          "172.18.255.200-172.18.255.250",
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"sync"
 
-	"github.com/spf13/pflag"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/record"
@@ -32,20 +31,11 @@ const LoadBalancerCleanupFinalizer = "service.kubernetes.io/load-balancer-cleanu
 // eventSource is the component upstream's service controller records events as.
 const eventSource = "service-controller"
 
-// PoolFlag is the --service-lb-pool flag's value. It is package state because the controller
-// manager's config.Config has no field for it; AddFlags binds it.
-var PoolFlag = DefaultPool
-
-// AddFlags adds --service-lb-pool.
-func AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&PoolFlag, "service-lb-pool", PoolFlag, "Addresses LoadBalancer Services get theirs from: comma-separated CIDRs and first-last ranges.")
-}
-
-// Setup adds the controller to mgr with the pool of PoolFlag.
+// Setup adds the controller to mgr with the pool of cfg.ServiceLBPool.
 func Setup(mgr manager.Manager, cfg config.Config) error {
-	pool, err := ParsePool(PoolFlag)
+	pool, err := ParsePool(cfg.ServiceLBPool)
 	if err != nil {
-		return err
+		return fmt.Errorf("--service-lb-pool: %w", err)
 	}
 	return SetupWithPool(pool)(mgr, cfg)
 }

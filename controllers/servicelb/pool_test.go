@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/skiff-sh/skiff/controllers/config"
 )
 
 func TestParsePool(t *testing.T) {
@@ -80,5 +82,12 @@ func TestPoolAllocate(t *testing.T) {
 		if got := p.Contains(addr(a)); got != want {
 			t.Errorf("Contains(%s) = %v, want %v", a, got, want)
 		}
+	}
+}
+
+// The controller manager's default pool is this package's (config cannot import it).
+func TestDefaultPoolIsTheManagersDefault(t *testing.T) {
+	if got := config.Defaults().ServiceLBPool; got != DefaultPool {
+		t.Errorf("config.Defaults().ServiceLBPool = %q, want %q", got, DefaultPool)
 	}
 }
