@@ -80,7 +80,8 @@ func (m *RefManager) adopt(ctx context.Context, obj client.Object) error {
 		return err
 	}
 	log.FromContext(ctx).V(2).Info("Adopting", "object", client.ObjectKeyFromObject(obj), "owner", m.Owner.GetName())
-	return m.Client.Patch(ctx, obj, client.RawPatch(types.StrategicMergePatchType, patch))
+	// Patch decodes the answer into its argument, and obj may be the cache's own object.
+	return m.Client.Patch(ctx, obj.DeepCopyObject().(client.Object), client.RawPatch(types.StrategicMergePatchType, patch))
 }
 
 func (m *RefManager) release(ctx context.Context, obj client.Object) error {
@@ -89,7 +90,7 @@ func (m *RefManager) release(ctx context.Context, obj client.Object) error {
 	if err != nil {
 		return err
 	}
-	err = m.Client.Patch(ctx, obj, client.RawPatch(types.StrategicMergePatchType, patch))
+	err = m.Client.Patch(ctx, obj.DeepCopyObject().(client.Object), client.RawPatch(types.StrategicMergePatchType, patch))
 	if apierrors.IsNotFound(err) || apierrors.IsInvalid(err) {
 		return nil // gone, or its UID changed: nothing of ours to release
 	}

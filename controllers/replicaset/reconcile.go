@@ -89,20 +89,23 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 // podsOf lists the cached pods the owner controls and the orphans its selector matches (the
 // ones it may adopt).
 func (r *Reconciler) podsOf(ctx context.Context, rs *appsv1.ReplicaSet, selector labels.Selector) ([]*corev1.Pod, error) {
-	var owned, matching corev1.PodList
-	if err := r.client.List(ctx, &owned, client.InNamespace(rs.Namespace), client.MatchingFields{index.ControllerUID: string(rs.UID)}); err != nil {
+	// Both lists come from the indexes, not a scan of the namespace, and without copies: a
+	// ReplicaSet of thousands of pods is reconciled on every change of one of them. The pods are
+	// the cache's own: nothing here may modify them (claim patches copies).
+	var owned, orphans corev1.PodList
+	if err := r.client.List(ctx, &owned, client.InNamespace(rs.Namespace), client.MatchingFields{index.ControllerUID: string(rs.UID)}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing pods: %w", err)
 	}
-	if err := r.client.List(ctx, &matching, client.InNamespace(rs.Namespace), client.MatchingLabelsSelector{Selector: selector}); err != nil {
+	if err := r.client.List(ctx, &orphans, client.InNamespace(rs.Namespace), client.MatchingFields{index.ControllerUID: index.Orphan}, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing pods: %w", err)
 	}
 	pods := make([]*corev1.Pod, 0, len(owned.Items))
 	for i := range owned.Items {
 		pods = append(pods, &owned.Items[i])
 	}
-	for i := range matching.Items {
-		if metav1.GetControllerOfNoCopy(&matching.Items[i]) == nil {
-			pods = append(pods, &matching.Items[i])
+	for i := range orphans.Items {
+		if selector.Matches(labels.Set(orphans.Items[i].Labels)) {
+			pods = append(pods, &orphans.Items[i])
 		}
 	}
 	return pods, nil

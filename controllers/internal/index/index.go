@@ -63,14 +63,18 @@ func (f forgetOnStop) Start(ctx context.Context) error {
 // NeedLeaderElection: the record goes when the manager stops, leader or not.
 func (forgetOnStop) NeedLeaderElection() bool { return false }
 
+// Orphan is the ControllerUID index key of objects without a controller (no UID looks like it).
+const Orphan = "<orphan>"
+
 // ByControllerUID indexes obj's kind (e.g. &corev1.Pod{}) by its controller's UID; list with
-// client.MatchingFields{index.ControllerUID: string(owner.UID)}.
+// client.MatchingFields{index.ControllerUID: string(owner.UID)}, or index.Orphan for the
+// objects no controller owns (the ones a controller may adopt).
 func ByControllerUID(mgr manager.Manager, obj client.Object) error {
 	return once(mgr, obj, ControllerUID, func(o client.Object) []string {
-		if ref := metav1.GetControllerOf(o); ref != nil {
+		if ref := metav1.GetControllerOfNoCopy(o); ref != nil {
 			return []string{string(ref.UID)}
 		}
-		return nil
+		return []string{Orphan}
 	})
 }
 
