@@ -161,6 +161,10 @@ func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
 	if started.Swap(true) {
 		o.skipNameValidation = true
 	}
+	// As kube-controller-manager: the API's deprecation warnings (v1 Endpoints, which the
+	// endpoints controller must keep writing) are for users, not for the controllers' log.
+	restConfig = rest.CopyConfig(restConfig)
+	restConfig.WarningHandler = rest.NoWarnings{}
 	mgr, err := NewManager(restConfig, o)
 	if err != nil {
 		return err
