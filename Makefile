@@ -2,9 +2,10 @@
 #
 #   make build    bin/skiff, with the version kubectl expects (v1.37.2-skiff.<commit>)
 #   make run      build, then run `skiff server` with its defaults (data in ~/.skiff)
-#   make test     unit + integration tests (in a network namespace), verify, then e2e
+#   make test     unit + integration tests (in a network namespace), verify, e2e, then the real-node e2e
 #   make verify   gofmt, go vet, generated code up to date
 #   make e2e      only the end-to-end suite (hack/e2e/run.sh)
+#   make e2e-runtime  the real-node suite on containerd (hack/e2e/runtime.sh; root)
 #   make bench    the benchmarks in hack/bench (BENCH_CLUSTER_PHASES="scheduler deploy big" adds 5,000 nodes)
 #   make codegen  regenerate generated code (hack/update-codegen.sh)
 #   make kubectl  bin/kubectl from k8s.io/kubectl, for machines without /usr/bin/kubectl
@@ -67,7 +68,7 @@ run: build ## Build and run `skiff server` (state in DATA_DIR, API on 127.0.0.1:
 	$(BIN)/skiff server --data-dir $(DATA_DIR) --secure-port $(PORT) --simulated-nodes $(SIMULATED_NODES) $(ARGS)
 
 .PHONY: test
-test: unit verify e2e ## Unit and integration tests, verify, e2e.
+test: unit verify e2e e2e-runtime ## Unit and integration tests, verify, e2e, real-node e2e.
 
 .PHONY: deps
 deps: ## Download modules and compile every package and test, outside any network namespace.
@@ -90,6 +91,10 @@ verify: ## gofmt, go vet and generated code.
 .PHONY: e2e
 e2e: ## End-to-end tests of bin/skiff driven by kubectl.
 	hack/e2e/run.sh
+
+.PHONY: e2e-runtime
+e2e-runtime: ## End-to-end tests of a real node on containerd, in a network namespace (root; skips without containerd).
+	hack/e2e/runtime.sh
 
 .PHONY: bench
 bench: build ## Benchmarks: API server (hack/bench/run.sh), then scheduler and control loop (hack/bench/cluster.sh).

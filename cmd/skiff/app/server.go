@@ -9,6 +9,7 @@ import (
 
 	"github.com/skiff-sh/skiff/apis/server"
 	"github.com/skiff-sh/skiff/controllers"
+	"github.com/skiff-sh/skiff/nodeagent/agent"
 	"github.com/skiff-sh/skiff/nodeagent/simulated"
 	"github.com/skiff-sh/skiff/scheduler"
 )
@@ -19,6 +20,8 @@ type serverOptions struct {
 	controllers *controllers.Options
 	scheduler   *scheduler.Options
 	simulated   *simulated.Options
+	// agent runs this machine as a real node when agent.ContainerRuntime is set.
+	agent *agent.Options
 	// disable names components not to run in this process.
 	disable []string
 }
@@ -31,7 +34,9 @@ func newServerCommand() *cobra.Command {
 		controllers: controllers.NewOptions(),
 		scheduler:   scheduler.NewOptions(),
 		simulated:   simulated.NewOptions(),
+		agent:       agent.NewOptions(),
 	}
+	o.agent.ContainerRuntime = ""
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run a whole skiff cluster in this process",
@@ -39,6 +44,9 @@ func newServerCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.apiserver.Validate(); err != nil {
 				return err
+			}
+			if !cmd.Flags().Changed("root-dir") {
+				o.agent.Kubelet.RootDir = "" // under --data-dir
 			}
 			ctx := genericapiserver.SetupSignalContext()
 			return runWithComponents(ctx, o.apiserver, o.components())
@@ -50,6 +58,8 @@ func newServerCommand() *cobra.Command {
 	o.scheduler.AddFlags(fs)
 	fs.IntVar(&o.simulated.Nodes, "simulated-nodes", o.simulated.Nodes, "Number of simulated nodes to register and run pods on (0: none).")
 	o.simulated.AddFlags(fs)
+	fs.StringVar(&o.agent.ContainerRuntime, "container-runtime", o.agent.ContainerRuntime, "Run this machine as a real node whose pods run on this container runtime (containerd); empty: no real node.")
+	o.agent.AddFlags(fs)
 	fs.StringSliceVar(&o.disable, "disable", o.disable, "Components not to run in this process: controller-manager, scheduler.")
 	return cmd
 }
@@ -77,6 +87,16 @@ func (o *serverOptions) components() []component {
 	if !o.disabled("scheduler") {
 		cs = append(cs, component{name: "scheduler", qps: 5000, burst: 10000, run: func(ctx context.Context, c *rest.Config) error {
 			return scheduler.Run(ctx, c, o.scheduler)
+		}})
+	}
+	if o.agent.ContainerRuntime != "" {
+		a := o.agent
+		a.DataDir = o.apiserver.DataDir
+		if a.ClientCAFile == "" {
+			a.ClientCAFile = o.apiserver.PKI().CACert()
+		}
+		cs = append(cs, component{name: "nodeagent", qps: 50, burst: 100, run: func(ctx context.Context, c *rest.Config) error {
+			return agent.Run(ctx, c, a)
 		}})
 	}
 	if o.simulated.Nodes > 0 {
