@@ -1,6 +1,8 @@
 package replicaset
 
 import (
+	"context"
+
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -30,6 +32,7 @@ type Reconciler struct {
 	clock    clock.PassiveClock
 	exp      *podExpectations
 	burst    int
+	pods     *index.ControlledPods // the pods each owner controls, and the orphans
 }
 
 // Setup adds the controller to mgr.
@@ -39,10 +42,11 @@ func Setup(mgr manager.Manager, cfg config.Config) error {
 
 // SetupKind adds a controller called name for the owners of kind to mgr.
 func SetupKind(mgr manager.Manager, cfg config.Config, name string, kind Kind) error {
-	if err := index.ByControllerUID(mgr, &corev1.Pod{}); err != nil {
+	if err := index.ByControllerUID(mgr, kind.New()); err != nil {
 		return err
 	}
-	if err := index.ByControllerUID(mgr, kind.New()); err != nil {
+	pods, err := index.NewControlledPods(context.Background(), mgr)
+	if err != nil {
 		return err
 	}
 	var clk clock.PassiveClock = clock.RealClock{}
@@ -50,6 +54,7 @@ func SetupKind(mgr manager.Manager, cfg config.Config, name string, kind Kind) e
 		clk = cfg.Clock
 	}
 	r := &Reconciler{
+		pods:     pods,
 		kind:     kind,
 		client:   mgr.GetClient(),
 		reader:   mgr.GetAPIReader(),
@@ -58,7 +63,7 @@ func SetupKind(mgr manager.Manager, cfg config.Config, name string, kind Kind) e
 		exp:      newPodExpectations(clk),
 		burst:    BurstReplicas,
 	}
-	err := ctrl.NewControllerManagedBy(mgr).
+	err = ctrl.NewControllerManagedBy(mgr).
 		Named(name).
 		Watches(kind.New(), r.ownerHandler()).
 		Watches(&corev1.Pod{}, r.podHandler()).

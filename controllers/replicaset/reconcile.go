@@ -14,8 +14,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-
-	"github.com/skiff-sh/skiff/controllers/internal/index"
 )
 
 // Reconcile syncs one owner: claims its pods, creates or deletes pods to match its replica
@@ -41,7 +39,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return reconcile.Result{}, nil // retrying will not fix the object
 	}
 
-	pods, err := r.podsOf(ctx, rs, selector)
+	pods, err := r.podsOf(rs, selector)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
@@ -88,27 +86,23 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 
 // podsOf lists the cached pods the owner controls and the orphans its selector matches (the
 // ones it may adopt).
-func (r *Reconciler) podsOf(ctx context.Context, rs *appsv1.ReplicaSet, selector labels.Selector) ([]*corev1.Pod, error) {
-	// Both lists come from the indexes, not a scan of the namespace, and without copies: a
-	// ReplicaSet of thousands of pods is reconciled on every change of one of them. The pods are
-	// the cache's own: nothing here may modify them (claim patches copies).
-	var owned, orphans corev1.PodList
-	if err := r.client.List(ctx, &owned, client.InNamespace(rs.Namespace), client.MatchingFields{index.ControllerUID: string(rs.UID)}, client.UnsafeDisableDeepCopy); err != nil {
+func (r *Reconciler) podsOf(rs *appsv1.ReplicaSet, selector labels.Selector) ([]*corev1.Pod, error) {
+	// The informer's own pods (see index.ControlledPods): nothing here may modify them (claim
+	// patches copies).
+	owned, err := r.pods.ControlledBy(rs.UID)
+	if err != nil {
 		return nil, fmt.Errorf("listing pods: %w", err)
 	}
-	if err := r.client.List(ctx, &orphans, client.InNamespace(rs.Namespace), client.MatchingFields{index.ControllerUID: index.Orphan}, client.UnsafeDisableDeepCopy); err != nil {
+	orphans, err := r.pods.Orphans(rs.Namespace)
+	if err != nil {
 		return nil, fmt.Errorf("listing pods: %w", err)
 	}
-	pods := make([]*corev1.Pod, 0, len(owned.Items))
-	for i := range owned.Items {
-		pods = append(pods, &owned.Items[i])
-	}
-	for i := range orphans.Items {
-		if selector.Matches(labels.Set(orphans.Items[i].Labels)) {
-			pods = append(pods, &orphans.Items[i])
+	for _, pod := range orphans {
+		if selector.Matches(labels.Set(pod.Labels)) {
+			owned = append(owned, pod)
 		}
 	}
-	return pods, nil
+	return owned, nil
 }
 
 // claimPods keeps the pods the owner controls and still selects, adopts matching orphans and
