@@ -33,10 +33,14 @@ func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	// Thousands of heartbeats and pod updates share one connection (see apilimit).
-	restConfig = rest.CopyConfig(restConfig)
-	apilimit.Limit(restConfig, 0)
-	client, err := kubernetes.NewForConfig(restConfig)
+	client, err := limitedClient(restConfig)
+	if err != nil {
+		return err
+	}
+	// Heartbeats get their own request slots: queued behind tens of thousands of
+	// pod status updates, Lease renewals were late by more than the node monitor grace period,
+	// and the node lifecycle controller evicted pods from nodes that were fine.
+	leaseClient, err := limitedClient(restConfig)
 	if err != nil {
 		return err
 	}
@@ -44,7 +48,16 @@ func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
 	if err != nil {
 		return err
 	}
+	s.leaseClient = leaseClient
 	return s.run(ctx)
+}
+
+// limitedClient is a client whose requests share one connection and a bounded number of slots
+// (see apilimit), so thousands of simulated nodes do not open thousands of connections.
+func limitedClient(restConfig *rest.Config) (kubernetes.Interface, error) {
+	c := rest.CopyConfig(restConfig)
+	apilimit.Limit(c, 0)
+	return kubernetes.NewForConfig(c)
 }
 
 // simulator is one process's worth of simulated nodes: their registration and heartbeats, and
@@ -52,10 +65,12 @@ func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
 type simulator struct {
 	o      *Options
 	client kubernetes.Interface
-	clock  clock.Clock
-	tmpl   *corev1.Node
-	ipam   *ipam
-	nodes  map[string]*simNode // fixed after construction
+	// leaseClient renews heartbeats; it is client unless Run gave heartbeats their own.
+	leaseClient kubernetes.Interface
+	clock       clock.Clock
+	tmpl        *corev1.Node
+	ipam        *ipam
+	nodes       map[string]*simNode // fixed after construction
 
 	pods      workqueue.TypedRateLimitingInterface[string] // namespace/name
 	nodeQueue workqueue.TypedRateLimitingInterface[string] // node name
@@ -81,7 +96,7 @@ func newSimulator(client kubernetes.Interface, o *Options, clk clock.Clock) (*si
 		return nil, err
 	}
 	s := &simulator{
-		o: o, client: client, clock: clk, tmpl: tmpl, ipam: a,
+		o: o, client: client, leaseClient: client, clock: clk, tmpl: tmpl, ipam: a,
 		nodes:     make(map[string]*simNode, o.Nodes),
 		heartbeat: map[string]context.CancelFunc{},
 		uids:      map[string]string{},
@@ -222,7 +237,7 @@ func (s *simulator) startHeartbeat(name string) {
 		l.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Node", Name: name, UID: typesUID(uid)}}
 		return nil
 	}
-	c := lease.NewController(clock.RealClock{}, s.client, name, int32(s.o.LeaseDuration/time.Second), nil,
+	c := lease.NewController(clock.RealClock{}, s.leaseClient, name, int32(s.o.LeaseDuration/time.Second), nil,
 		s.o.LeaseRenewInterval, name, corev1.NamespaceNodeLease, owner)
 	s.leases.Go(func() { c.Run(ctx) })
 }
