@@ -97,9 +97,10 @@ e2e-runtime: ## End-to-end tests of a real node on containerd, in a network name
 	hack/e2e/runtime.sh
 
 .PHONY: bench
-bench: build ## Benchmarks: API server (hack/bench/run.sh), then scheduler and control loop (hack/bench/cluster.sh).
+bench: build ## Benchmarks: API server (hack/bench/run.sh), scheduler and control loop (hack/bench/cluster.sh), then a real node on containerd (hack/bench/node.sh; BENCH_NODE=0 skips it, default 1 where containerd is installed).
 	hack/bench/run.sh
 	hack/bench/cluster.sh $(BENCH_CLUSTER_PHASES)
+	if [ "$(or $(BENCH_NODE),$$(command -v containerd >/dev/null 2>&1 && echo 1))" = 1 ]; then hack/bench/node.sh; fi
 
 .PHONY: codegen
 codegen: ## Regenerate generated code.
