@@ -46,9 +46,12 @@ fi
 NODE_IP=${NODE_IP:-192.168.251.1/24}
 
 # The busybox test image and the test binary are built while the network is there.
+# Both are per run (then renamed or removed), so runs side by side do not write each other's files.
 SKIFF_E2E_BUSYBOX="${ROOT}/_output/images/busybox.tar"
-OUT="${SKIFF_E2E_BUSYBOX}" hack/images/busybox.sh
-testbin="${ROOT}/_output/e2e-runtime.test"
+mkdir -p "${ROOT}/_output/images"
+OUT="${SKIFF_E2E_BUSYBOX}.$$" hack/images/busybox.sh
+mv -f "${SKIFF_E2E_BUSYBOX}.$$" "${SKIFF_E2E_BUSYBOX}"
+testbin="${ROOT}/_output/e2e-runtime-$$.test"
 go test -c -o "${testbin}" ./test/e2e/runtime
 
 # run_topology runs the suite once, in a namespace of its own.
@@ -91,6 +94,7 @@ for topology in ${TOPOLOGIES:-server nodeagent}; do
   echo "e2e-runtime: topology ${topology}"
   run_topology "${topology}" || failed+=("${topology}")
 done
+rm -f "${testbin}"
 if ((${#failed[@]} > 0)); then
   echo "e2e-runtime: FAILED in topologies: ${failed[*]}" >&2
   exit 1
