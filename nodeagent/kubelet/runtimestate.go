@@ -77,6 +77,8 @@ func (r *podRuntime) podIPs() []string {
 type statusCache struct {
 	containers map[string]*runtimeapi.ContainerStatus
 	sandboxes  map[string]*runtimeapi.PodSandboxStatus
+	// listedAt is when the worker last listed its pod's sandboxes and containers itself.
+	listedAt time.Time
 }
 
 // relist is the runtime's sandboxes and containers of all pods, listed at most once per relist
@@ -125,18 +127,30 @@ func (k *Kubelet) snapshot(ctx context.Context, notBefore time.Time) (*snapshot,
 // readRuntime is the pod's sandboxes and containers from a listing at most one relist period
 // old, or taken now when fresh (after the sync changed something).
 func (k *Kubelet) readRuntime(ctx context.Context, uid types.UID, cache *statusCache, fresh bool) (*podRuntime, error) {
-	notBefore := k.clock.Now()
+	var listedSandboxes []*runtimeapi.PodSandbox
+	var listedContainers []*runtimeapi.Container
 	if !fresh {
-		notBefore = notBefore.Add(-k.o.RelistPeriod)
+		snap, err := k.snapshot(ctx, k.clock.Now().Add(-k.o.RelistPeriod))
+		if err != nil {
+			return nil, err
+		}
+		// A node-wide listing older than this worker's own last look may miss what it has
+		// just created (and it would create it again).
+		fresh = snap.at.Before(cache.listedAt)
+		listedSandboxes, listedContainers = snap.sandboxes[uid], snap.containers[uid]
 	}
-	snap, err := k.snapshot(ctx, notBefore)
-	if err != nil {
-		return nil, err
+	if fresh {
+		at := k.clock.Now()
+		var err error
+		if listedSandboxes, listedContainers, err = k.listPod(ctx, uid); err != nil {
+			return nil, err
+		}
+		cache.listedAt = at
 	}
 	if cache.containers == nil {
 		cache.containers, cache.sandboxes = map[string]*runtimeapi.ContainerStatus{}, map[string]*runtimeapi.PodSandboxStatus{}
 	}
-	sandboxes := slices.Clone(snap.sandboxes[uid])
+	sandboxes := slices.Clone(listedSandboxes)
 	sort.SliceStable(sandboxes, func(i, j int) bool {
 		if a, b := sandboxes[i].GetMetadata().GetAttempt(), sandboxes[j].GetMetadata().GetAttempt(); a != b {
 			return a > b
@@ -160,7 +174,7 @@ func (k *Kubelet) readRuntime(ctx context.Context, uid types.UID, cache *statusC
 		}
 		r.sandbox = st
 	}
-	for _, c := range snap.containers[uid] {
+	for _, c := range listedContainers {
 		key := c.Id + "/" + c.State.String()
 		keep[key] = true
 		st := cache.containers[key]
@@ -194,4 +208,21 @@ func (k *Kubelet) readRuntime(ctx context.Context, uid types.UID, cache *statusC
 		return a.status.GetCreatedAt() > b.status.GetCreatedAt()
 	})
 	return r, nil
+}
+
+// listPod lists one pod's sandboxes and containers now. A worker that has just changed its pod
+// asks only for that pod: a node-wide relist under the relist lock made every worker starting a
+// pod wait for the others' listings, and pod startup latency grew with the number of pods
+// starting at once.
+func (k *Kubelet) listPod(ctx context.Context, uid types.UID) ([]*runtimeapi.PodSandbox, []*runtimeapi.Container, error) {
+	selector := map[string]string{cri.LabelPodUID: string(uid)}
+	sandboxes, err := k.runtime.ListPodSandbox(ctx, &runtimeapi.PodSandboxFilter{LabelSelector: selector})
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing the pod's sandboxes: %w", err)
+	}
+	containers, err := k.runtime.ListContainers(ctx, &runtimeapi.ContainerFilter{LabelSelector: selector})
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing the pod's containers: %w", err)
+	}
+	return sandboxes, containers, nil
 }
