@@ -81,14 +81,15 @@ func step(pod *corev1.Pod, b behaviour, now time.Time, podIP, hostIP string) (*c
 	case corev1.PodSucceeded, corev1.PodFailed:
 		return nil, 0
 	case corev1.PodRunning:
-		if b.runFor < 0 || pod.Status.StartTime == nil {
-			return nil, 0
+		var next time.Duration
+		if b.runFor >= 0 && pod.Status.StartTime != nil {
+			due := lastStart(pod).Add(b.runFor)
+			if !now.Before(due) {
+				return exited(pod, b, now)
+			}
+			next = due.Sub(now)
 		}
-		started := lastStart(pod)
-		if due := started.Add(b.runFor); now.Before(due) {
-			return nil, due.Sub(now)
-		}
-		return exited(pod, b, now)
+		return readyAgain(pod, now), next
 	}
 	status := pod.Status.DeepCopy()
 	t := metav1.NewTime(now)
@@ -107,6 +108,29 @@ func step(pod *corev1.Pod, b behaviour, now time.Time, podIP, hostIP string) (*c
 		next = b.runFor
 	}
 	return status, next
+}
+
+// readyAgain is the status that makes a running pod Ready again after someone else marked it
+// not ready (nil when it is Ready): the node lifecycle controller does that to the pods of a node
+// whose heartbeats it missed, and a kubelet's status manager, comparing the API's status with its
+// own, puts its own back.
+func readyAgain(pod *corev1.Pod, now time.Time) *corev1.PodStatus {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+			return nil
+		}
+	}
+	for _, cs := range pod.Status.ContainerStatuses {
+		if cs.State.Running == nil {
+			return nil
+		}
+	}
+	status := pod.Status.DeepCopy()
+	for i := range status.ContainerStatuses {
+		status.ContainerStatuses[i].Ready = true
+	}
+	setConditions(status, metav1.NewTime(now), corev1.ConditionTrue, "")
+	return status
 }
 
 // exited ends the containers' current run: the pod finishes (restartPolicy Never, or

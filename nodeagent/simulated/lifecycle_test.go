@@ -54,6 +54,17 @@ func TestBehaviourOf(t *testing.T) {
 	}
 }
 
+// markedNotReady is what the node lifecycle controller does to the pods of a node it lost: only
+// the Ready condition turns False.
+func markedNotReady(p *corev1.Pod) *corev1.Pod {
+	for i := range p.Status.Conditions {
+		if p.Status.Conditions[i].Type == corev1.PodReady {
+			p.Status.Conditions[i].Status, p.Status.Conditions[i].Reason = corev1.ConditionFalse, "NodeNotReady"
+		}
+	}
+	return p
+}
+
 func TestStep(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	start := func(p *corev1.Pod, b behaviour) *corev1.Pod {
@@ -74,6 +85,8 @@ func TestStep(t *testing.T) {
 		{name: "pending starts", pod: testPod(corev1.RestartPolicyAlways, nil), b: behaviour{runFor: -1},
 			wantPhase: corev1.PodRunning, wantReady: corev1.ConditionTrue},
 		{name: "running forever stays", pod: start(testPod(corev1.RestartPolicyAlways, nil), behaviour{runFor: -1}), b: behaviour{runFor: -1}, at: time.Hour},
+		{name: "marked not ready by the node controller is Ready again", pod: markedNotReady(start(testPod(corev1.RestartPolicyAlways, nil), behaviour{runFor: -1})), b: behaviour{runFor: -1}, at: time.Minute,
+			wantPhase: corev1.PodRunning, wantReady: corev1.ConditionTrue},
 		{name: "not due yet", pod: start(testPod(corev1.RestartPolicyNever, nil), behaviour{runFor: time.Minute}), b: behaviour{runFor: time.Minute}, at: 20 * time.Second, wantNext: 40 * time.Second},
 		{name: "never + exit 0 succeeds", pod: start(testPod(corev1.RestartPolicyNever, nil), behaviour{runFor: time.Second}), b: behaviour{runFor: time.Second}, at: time.Second,
 			wantPhase: corev1.PodSucceeded, wantReady: corev1.ConditionFalse},

@@ -37,10 +37,10 @@ func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
 	if err != nil {
 		return err
 	}
-	// Heartbeats get their own request slots: queued behind tens of thousands of
-	// pod status updates, Lease renewals were late by more than the node monitor grace period,
-	// and the node lifecycle controller evicted pods from nodes that were fine.
-	leaseClient, err := limitedClient(restConfig)
+	// Heartbeats (Lease renewals and node status) get their own request slots: queued behind
+	// tens of thousands of pod status updates, they were late by more than the node monitor grace
+	// period, and the node lifecycle controller evicted pods from nodes that were fine.
+	heartbeatClient, err := limitedClient(restConfig)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func Run(ctx context.Context, restConfig *rest.Config, o *Options) error {
 	if err != nil {
 		return err
 	}
-	s.leaseClient = leaseClient
+	s.heartbeatClient = heartbeatClient
 	return s.run(ctx)
 }
 
@@ -65,12 +65,13 @@ func limitedClient(restConfig *rest.Config) (kubernetes.Interface, error) {
 type simulator struct {
 	o      *Options
 	client kubernetes.Interface
-	// leaseClient renews heartbeats; it is client unless Run gave heartbeats their own.
-	leaseClient kubernetes.Interface
-	clock       clock.Clock
-	tmpl        *corev1.Node
-	ipam        *ipam
-	nodes       map[string]*simNode // fixed after construction
+	// heartbeatClient renews Leases and posts node status; it is client unless Run gave
+	// heartbeats their own.
+	heartbeatClient kubernetes.Interface
+	clock           clock.Clock
+	tmpl            *corev1.Node
+	ipam            *ipam
+	nodes           map[string]*simNode // fixed after construction
 
 	pods      workqueue.TypedRateLimitingInterface[string] // namespace/name
 	nodeQueue workqueue.TypedRateLimitingInterface[string] // node name
@@ -96,7 +97,7 @@ func newSimulator(client kubernetes.Interface, o *Options, clk clock.Clock) (*si
 		return nil, err
 	}
 	s := &simulator{
-		o: o, client: client, leaseClient: client, clock: clk, tmpl: tmpl, ipam: a,
+		o: o, client: client, heartbeatClient: client, clock: clk, tmpl: tmpl, ipam: a,
 		nodes:     make(map[string]*simNode, o.Nodes),
 		heartbeat: map[string]context.CancelFunc{},
 		uids:      map[string]string{},
@@ -237,7 +238,7 @@ func (s *simulator) startHeartbeat(name string) {
 		l.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Node", Name: name, UID: typesUID(uid)}}
 		return nil
 	}
-	c := lease.NewController(clock.RealClock{}, s.leaseClient, name, int32(s.o.LeaseDuration/time.Second), nil,
+	c := lease.NewController(clock.RealClock{}, s.heartbeatClient, name, int32(s.o.LeaseDuration/time.Second), nil,
 		s.o.LeaseRenewInterval, name, corev1.NamespaceNodeLease, owner)
 	s.leases.Go(func() { c.Run(ctx) })
 }
@@ -289,7 +290,7 @@ func (s *simulator) syncNode(ctx context.Context, name string) error {
 	s.mu.Unlock()
 	s.startHeartbeat(name)
 	if !wasRunning || !healthy(node) || s.clock.Since(readyHeartbeat(node)) >= nodeStatusReportFrequency {
-		if _, err := postStatus(ctx, s.client, node, n, s.tmpl); err != nil {
+		if _, err := postStatus(ctx, s.heartbeatClient, node, n, s.tmpl); err != nil {
 			return err
 		}
 	}

@@ -34,6 +34,12 @@ func setup(t *testing.T) *env {
 	}}
 	e.ns = fmt.Sprintf("rt-%d", rand.IntN(1_000_000))
 	e.must("create", "namespace", e.ns)
+	// The namespace's default ServiceAccount comes from the controller manager a moment after the
+	// namespace, and ServiceAccount admission refuses pods until then (upstream's e2e framework
+	// waits for it too).
+	e.waitFor("the default ServiceAccount", podTimeout, func() (bool, error) {
+		return e.kubectl("get", "serviceaccount", "default").OK(), nil
+	})
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("pods:\n%s\nevents:\n%s\nlast lines of the %s's log:%s", e.kubectl("get", "pods", "-o", "wide").Output(),

@@ -21,18 +21,6 @@ import (
 // streamTimeout bounds the wait for one line of a long-running kubectl.
 const streamTimeout = 60 * time.Second
 
-// setupWithServiceAccount is setup, then waits for the namespace's default ServiceAccount, which
-// the ServiceAccount admission requires of a pod (the first test of a fresh server may otherwise
-// create its pods before the controller made it).
-func setupWithServiceAccount(t *testing.T) *env {
-	t.Helper()
-	e := setup(t)
-	e.waitFor("the default ServiceAccount", 30*time.Second, func() (bool, error) {
-		return e.kubectl("get", "serviceaccount", "default").OK(), nil
-	})
-	return e
-}
-
 // startKubectl runs a long-running kubectl in the test's namespace (logs -f, port-forward), stopped
 // when the test ends.
 func (e *env) startKubectl(args ...string) *framework.Stream {
@@ -83,7 +71,7 @@ func lineNumber(s string) int {
 // follows it with -f while the container writes, and reads a restarted container's previous
 // instance with --previous.
 func TestLogsFollowAndPrevious(t *testing.T) {
-	e := setupWithServiceAccount(t)
+	e := setup(t)
 	e.servesSubresource("log")
 	e.apply(busyboxPod("counter", "Never", `i=0; while true; do echo "line $i"; i=$((i+1)); sleep 1; done`))
 	// Each instance counts its starts in an emptyDir (which outlives the container), prints
@@ -211,7 +199,7 @@ spec:
 // TestExecStdin passes stdin through kubectl exec -i, keeps stdout and stderr apart, and gives
 // a command's exit code back.
 func TestExecStdin(t *testing.T) {
-	e := setupWithServiceAccount(t)
+	e := setup(t)
 	e.servesSubresource("exec")
 	e.apply(busyboxPod("shell", "Never", "sleep 3600"))
 	e.waitPhase("shell", "Running")
@@ -259,7 +247,7 @@ func TestExecStdin(t *testing.T) {
 
 // TestPortForward forwards a local port to an httpd in a pod and fetches its page.
 func TestPortForward(t *testing.T) {
-	e := setupWithServiceAccount(t)
+	e := setup(t)
 	e.servesSubresource("portforward")
 	e.apply(busyboxPod("web", "Never", "mkdir -p /www && echo hello-port-forward > /www/index.html && exec httpd -f -p 8080 -h /www"))
 	e.waitPhase("web", "Running")
@@ -304,7 +292,7 @@ func TestPortForward(t *testing.T) {
 
 // TestCopy copies a file and a directory into a pod with kubectl cp and back out.
 func TestCopy(t *testing.T) {
-	e := setupWithServiceAccount(t)
+	e := setup(t)
 	e.servesSubresource("exec")
 	e.apply(busyboxPod("box", "Never", "sleep 3600"))
 	e.waitPhase("box", "Running")
@@ -361,7 +349,7 @@ func TestCopy(t *testing.T) {
 //   - stubborn: the container ignores SIGTERM and is killed when the grace period given to
 //     kubectl delete --grace-period (not its own 60s) ends.
 func TestPreStopAndGracePeriod(t *testing.T) {
-	e := setupWithServiceAccount(t)
+	e := setup(t)
 	const hookSeconds, slowGrace, stubbornGrace = 4, 3, 6
 	// The hooks write to the container's stdout (PID 1's), so their lines join its log.
 	hookPod := func(name string, grace, hookSleep int) string {

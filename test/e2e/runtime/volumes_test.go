@@ -22,11 +22,6 @@ func TestVolumeContents(t *testing.T) {
 	e := setup(t)
 	e.must("create", "configmap", "settings", "--from-literal=greeting=hello-configmap")
 	e.must("create", "secret", "generic", "creds", "--from-literal=password=s3cret")
-	// The namespace's default ServiceAccount comes from the controller manager, a moment after
-	// the namespace; the pod needs it.
-	e.waitFor("the default ServiceAccount", podTimeout, func() (bool, error) {
-		return e.kubectl("get", "serviceaccount", "default").OK(), nil
-	})
 	e.apply(`apiVersion: v1
 kind: Pod
 metadata:
