@@ -68,6 +68,9 @@ run_topology() {
   fi
   ip netns exec "$ns" ip addr add "${NODE_IP}" dev skiff-node0
   ip netns exec "$ns" ip link set skiff-node0 up
+  # The node reaches ClusterIPs through a route (the lookup comes before the proxy's DNAT), as
+  # through a default route on a real machine; this one leads nowhere outside the namespace.
+  ip netns exec "$ns" ip route add 10.96.0.0/12 dev skiff-node0 src "${NODE_IP%/*}"
   local rc=0
   # shellcheck disable=SC2016,SC2086
   SKIFF_E2E_TOPOLOGY="$1" ip netns exec "$ns" bash -c '

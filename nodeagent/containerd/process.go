@@ -16,6 +16,10 @@ import (
 	"k8s.io/klog/v2"
 )
 
+// predecessorExitTimeout is how long Start waits for the containerd of a killed predecessor to
+// exit (it shuts down gracefully on SIGTERM: a few seconds at most).
+const predecessorExitTimeout = 15 * time.Second
+
 // Process is a running containerd child.
 type Process struct {
 	cfg    Config
@@ -45,7 +49,11 @@ func Start(ctx context.Context, cfg Config) (*Process, error) {
 		}
 	}
 	socket := SocketPath(cfg.DataDir)
-	if answers(socket) {
+	// The containerd of a node agent that was killed gets SIGTERM (Pdeathsig below) and may
+	// still be shutting down when the next agent starts: give it a moment to go.
+	if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, predecessorExitTimeout, true, func(context.Context) (bool, error) {
+		return !answers(socket), nil
+	}); err != nil {
 		return nil, fmt.Errorf("containerd: something already serves %s: stop it or use --container-runtime-endpoint", socket)
 	}
 	configPath := filepath.Join(dir, "config.toml")

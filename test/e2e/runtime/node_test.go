@@ -76,6 +76,18 @@ func (a *agent) stop() error {
 	return errors.New("skiff nodeagent did not stop within 30s of SIGTERM")
 }
 
+// kill sends SIGKILL to the agent alone, as a crash would end it, and waits for it to exit.
+func (a *agent) kill() error {
+	if a == nil || a.cmd == nil || a.isExited() {
+		return nil
+	}
+	if err := syscall.Kill(a.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		return err
+	}
+	<-a.exited
+	return nil
+}
+
 func (a *agent) isExited() bool {
 	if a == nil || a.exited == nil {
 		return false

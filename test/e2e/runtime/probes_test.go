@@ -17,7 +17,6 @@ const livenessTimeout = 2 * time.Minute
 // and starts it again, the second time after the crash-loop back-off, as upstream's kubelet does.
 func TestLivenessProbeRestarts(t *testing.T) {
 	e := setup(t)
-	e.waitServiceAccount()
 	e.apply(busyboxPod("live-exec", "Always", "exec sleep 3600") + `    livenessProbe:
       exec: {command: ["test", "-f", "/tmp/healthy"]}
       periodSeconds: 1
@@ -83,8 +82,6 @@ func TestLivenessProbeRestarts(t *testing.T) {
 func TestReadinessProbeEndpoints(t *testing.T) {
 	e := setup(t)
 	e.servesSubresource("exec")
-	routeServiceCIDR(t)
-	e.waitServiceAccount()
 	e.apply(busyboxPod("ready", "Always", "mkdir -p /www && echo ready-ok > /www/index.html && touch /tmp/ready && exec httpd -f -p 8080 -h /www") + `    readinessProbe:
       exec: {command: ["test", "-f", "/tmp/ready"]}
       periodSeconds: 1

@@ -6,42 +6,58 @@ import (
 	"testing"
 )
 
-// TestRestartKeepsPods stops and starts the node (the server that runs it, or skiff nodeagent): its pods keep running while the node is
-// down (as with k3s, containerd's shims outlive it) and the node takes them back unchanged.
+// TestRestartKeepsPods stops the node (the server that runs it, or skiff nodeagent) and starts
+// it again, gracefully and by SIGKILL: its pods keep running while the node is down (as with k3s,
+// containerd's shims outlive it) and the node takes them back unchanged.
 func TestRestartKeepsPods(t *testing.T) {
-	e := setup(t)
-	e.apply(busyboxPod("survivor", "Always", "sleep 3600"))
-	e.waitPhase("survivor", "Running")
-	id := e.podField("survivor", "{.status.containerStatuses[0].containerID}")
-	if !strings.HasPrefix(id, "containerd://") {
-		t.Fatalf("container ID %q", id)
-	}
-	// The node stops: the server (which runs it), or its own process.
-	if nodeAgent != nil {
-		if err := nodeAgent.stop(); err != nil {
-			t.Fatalf("stopping skiff nodeagent: %v", err)
-		}
-	} else {
-		if err := cluster.Stop(); err != nil {
-			t.Fatalf("stopping skiff: %v", err)
-		}
-		if err := cluster.Start(context.Background()); err != nil {
-			t.Fatalf("starting skiff again: %v", err)
-		}
-	}
-	if err := startNode(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got := e.podField("survivor", "{.status.containerStatuses[0].containerID}"); got != id {
-		t.Errorf("container %s was replaced by %s", id, got)
-	}
-	// The restarted node's containerd and kubelet API reach the container (the Node may look
-	// Ready a while before the new kubelet API serves).
-	e.waitFor("exec after the restart", podTimeout, func() (bool, error) {
-		r := e.kubectl("exec", "survivor", "--", "echo", "still-here")
-		return r.OK() && strings.TrimSpace(r.Stdout) == "still-here", nil
-	})
-	if n := e.podField("survivor", "{.status.containerStatuses[0].restartCount}"); n != "0" {
-		t.Errorf("restartCount %s, want 0", n)
+	for _, tt := range []struct {
+		name string
+		stop func() error // stops the node's process
+	}{
+		{name: "SIGTERM", stop: func() error {
+			if nodeAgent != nil {
+				return nodeAgent.stop()
+			}
+			return cluster.Stop()
+		}},
+		{name: "SIGKILL", stop: func() error {
+			if nodeAgent != nil {
+				return nodeAgent.kill()
+			}
+			return cluster.Kill()
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := setup(t)
+			e.apply(busyboxPod("survivor", "Always", "sleep 3600"))
+			e.waitPhase("survivor", "Running")
+			id := e.podField("survivor", "{.status.containerStatuses[0].containerID}")
+			if !strings.HasPrefix(id, "containerd://") {
+				t.Fatalf("container ID %q", id)
+			}
+			if err := tt.stop(); err != nil {
+				t.Fatalf("stopping the node: %v", err)
+			}
+			if nodeAgent == nil {
+				if err := cluster.Start(context.Background()); err != nil {
+					t.Fatalf("starting skiff again: %v", err)
+				}
+			}
+			if err := startNode(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.podField("survivor", "{.status.containerStatuses[0].containerID}"); got != id {
+				t.Errorf("container %s was replaced by %s", id, got)
+			}
+			// The restarted node's containerd and kubelet API reach the container (the Node may look
+			// Ready a while before the new kubelet API serves).
+			e.waitFor("exec after the restart", podTimeout, func() (bool, error) {
+				r := e.kubectl("exec", "survivor", "--", "echo", "still-here")
+				return r.OK() && strings.TrimSpace(r.Stdout) == "still-here", nil
+			})
+			if n := e.podField("survivor", "{.status.containerStatuses[0].restartCount}"); n != "0" {
+				t.Errorf("restartCount %s, want 0", n)
+			}
+		})
 	}
 }

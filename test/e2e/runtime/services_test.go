@@ -7,10 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,8 +51,6 @@ spec:
 func TestServiceClusterIPAndNodePort(t *testing.T) {
 	e := setup(t)
 	e.servesSubresource("exec")
-	routeServiceCIDR(t)
-	e.waitServiceAccount()
 	e.apply(webDeployment("web", 2))
 	e.apply(`apiVersion: v1
 kind: Service
@@ -174,42 +170,5 @@ func (e *env) eventually(what string, timeout time.Duration, check func() error)
 	})
 	if err != nil {
 		e.t.Fatalf("waiting for %s: %v (last: %v)", what, err, last)
-	}
-}
-
-// waitServiceAccount waits for the namespace's default ServiceAccount: until the controller
-// makes it, pods in the namespace are refused, as upstream's e2e framework waits for it.
-func (e *env) waitServiceAccount() {
-	e.t.Helper()
-	e.waitFor("the default ServiceAccount", podTimeout, func() (bool, error) {
-		return e.kubectl("get", "serviceaccount", "default").OK(), nil
-	})
-}
-
-var routeOnce struct {
-	sync.Once
-	err error
-}
-
-// routeServiceCIDR routes the Service range to the node's device. A node reaches ClusterIPs
-// through its default route (the route lookup comes before the proxy's DNAT in the output
-// hook); the namespace the suite runs in has none, so the range gets a route of its own, to the
-// device that carries the node's IP, which takes the place of a default route and, like the
-// rest of the namespace, leads nowhere outside it.
-func routeServiceCIDR(t *testing.T) {
-	t.Helper()
-	routeOnce.Do(func() {
-		out, err := exec.Command("ip", "-o", "addr", "show", "to", nodeIP).Output()
-		f := strings.Fields(string(out))
-		if err != nil || len(f) < 2 {
-			routeOnce.err = fmt.Errorf("finding the device of the node IP %s: %v: %s", nodeIP, err, out)
-			return
-		}
-		if out, err := exec.Command("ip", "route", "replace", serviceCIDR, "dev", f[1], "src", nodeIP).CombinedOutput(); err != nil {
-			routeOnce.err = fmt.Errorf("routing %s to %s: %v: %s", serviceCIDR, f[1], err, out)
-		}
-	})
-	if routeOnce.err != nil {
-		t.Fatal(routeOnce.err)
 	}
 }
