@@ -10,11 +10,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/cache"
-	toolswatch "k8s.io/client-go/tools/watch"
 	"k8s.io/utils/ptr"
+
+	"github.com/skiff-sh/skiff/hack/bench/internal/podwatch"
 )
 
 // podTimes are what a run saw of one pod, on this process's clock.
@@ -44,27 +43,7 @@ func (t *tracker) sent(name string) {
 
 // watch follows the namespace's pods until ctx ends.
 func (t *tracker) watch(ctx context.Context, client kubernetes.Interface, ns string) error {
-	list, err := client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return err
-	}
-	w, err := toolswatch.NewRetryWatcherWithContext(ctx, list.ResourceVersion, &cache.ListWatch{
-		WatchFuncWithContext: func(ctx context.Context, lo metav1.ListOptions) (watch.Interface, error) {
-			return client.CoreV1().Pods(ns).Watch(ctx, lo)
-		},
-	})
-	if err != nil {
-		return err
-	}
-	go func() {
-		defer w.Stop()
-		for ev := range w.ResultChan() {
-			if pod, ok := ev.Object.(*corev1.Pod); ok {
-				t.observe(pod, time.Now())
-			}
-		}
-	}()
-	return nil
+	return podwatch.Follow(ctx, client, ns, func(pod *corev1.Pod) { t.observe(pod, time.Now()) })
 }
 
 func (t *tracker) observe(pod *corev1.Pod, now time.Time) {

@@ -9,12 +9,10 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/cache"
-	toolswatch "k8s.io/client-go/tools/watch"
+
+	"github.com/skiff-sh/skiff/hack/bench/internal/podwatch"
 )
 
 // tracker records when each pod was sent for creation and when a watch first showed it bound.
@@ -43,43 +41,26 @@ func indexOf(name string) (int, bool) {
 
 // watch follows the namespace's pods (a retry watcher: a long run outlives one watch).
 func (t *tracker) watch(ctx context.Context, client kubernetes.Interface, ns string) error {
-	list, err := client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return err
-	}
-	w, err := toolswatch.NewRetryWatcherWithContext(ctx, list.ResourceVersion, &cache.ListWatch{
-		WatchFuncWithContext: func(ctx context.Context, lo metav1.ListOptions) (watch.Interface, error) {
-			return client.CoreV1().Pods(ns).Watch(ctx, lo)
-		},
-	})
-	if err != nil {
-		return err
-	}
-	go func() {
-		defer w.Stop()
-		for ev := range w.ResultChan() {
-			pod, ok := ev.Object.(*corev1.Pod)
-			if !ok || pod.Spec.NodeName == "" {
-				continue
-			}
-			i, ok := indexOf(pod.Name)
-			if !ok {
-				continue
-			}
-			now := time.Now()
-			t.mu.Lock()
-			if _, seen := t.bound[i]; !seen {
-				t.bound[i] = now
-				t.last = now
-			}
-			t.mu.Unlock()
-			select {
-			case t.changed <- struct{}{}:
-			default:
-			}
+	return podwatch.Follow(ctx, client, ns, func(pod *corev1.Pod) {
+		if pod.Spec.NodeName == "" {
+			return
 		}
-	}()
-	return nil
+		i, ok := indexOf(pod.Name)
+		if !ok {
+			return
+		}
+		now := time.Now()
+		t.mu.Lock()
+		if _, seen := t.bound[i]; !seen {
+			t.bound[i] = now
+			t.last = now
+		}
+		t.mu.Unlock()
+		select {
+		case t.changed <- struct{}{}:
+		default:
+		}
+	})
 }
 
 func (t *tracker) boundCount() int {
