@@ -93,8 +93,10 @@ func (m *monitor) zone(name string) *taintQueue {
 // pass is upstream's monitorNodeHealth.
 func (m *monitor) pass(ctx context.Context) {
 	logger := log.FromContext(ctx)
+	// Read-only: checkNode works on its own copy. Copying 5,000 nodes every 5 s was a good part of
+	// a large cluster's garbage.
 	nodes := &corev1.NodeList{}
-	if err := m.client.List(ctx, nodes); err != nil {
+	if err := m.client.List(ctx, nodes, client.UnsafeDisableDeepCopy); err != nil {
 		logger.Error(err, "Listing nodes")
 		return
 	}
@@ -185,14 +187,6 @@ func (m *monitor) checkNode(ctx context.Context, node *corev1.Node) (*corev1.Nod
 		m.retry.Delete(node.Name)
 		return current, true
 	}
-	pods := &corev1.PodList{}
-	if err := m.client.List(ctx, pods, client.MatchingFields{index.PodNodeName: node.Name}); err != nil {
-		logger.Error(err, "Listing pods of node")
-		if current.Status != corev1.ConditionTrue && observed.Status == corev1.ConditionTrue {
-			m.retry.Store(node.Name, true)
-		}
-		return current, true
-	}
 	m.processTaintBasedEviction(ctx, node, current)
 	_, needsRetry := m.retry.Load(node.Name)
 	becameNotReady := current.Status != corev1.ConditionTrue && observed.Status == corev1.ConditionTrue
@@ -201,6 +195,15 @@ func (m *monitor) checkNode(ctx context.Context, node *corev1.Node) (*corev1.Nod
 		m.recorder.Eventf(ref, corev1.EventTypeNormal, "NodeNotReady", "Node %s status is now: %s", node.Name, "NodeNotReady")
 	}
 	if becameNotReady || (needsRetry && observed.Status != corev1.ConditionTrue) {
+		// The node's pods are read only when they are to be marked, and without copies
+		// (markPodsNotReady copies the ones it changes): a pass over every node's pods every 5 s
+		// was most of a 50,000-pod cluster's garbage.
+		pods := &corev1.PodList{}
+		if err := m.client.List(ctx, pods, client.MatchingFields{index.PodNodeName: node.Name}, client.UnsafeDisableDeepCopy); err != nil {
+			logger.Error(err, "Listing pods of node")
+			m.retry.Store(node.Name, true)
+			return current, true
+		}
 		if err := markPodsNotReady(ctx, m.client, m.recorder, pods.Items, node.Name, m.now()); err != nil {
 			logger.Error(err, "Marking pods of node not ready; will retry")
 			m.retry.Store(node.Name, true)

@@ -50,7 +50,8 @@ func (t *taintEvictor) reconcileNode(ctx context.Context, name string) error {
 	}
 	taints := noExecuteTaints(node.Spec.Taints)
 	pods := &corev1.PodList{}
-	if err := t.client.List(ctx, pods, client.MatchingFields{index.PodNodeName: name}); err != nil {
+	// Read-only (tolerations are only read), so no copies: this runs on every update of the node.
+	if err := t.client.List(ctx, pods, client.MatchingFields{index.PodNodeName: name}, client.UnsafeDisableDeepCopy); err != nil {
 		return fmt.Errorf("listing pods of node %s: %w", name, err)
 	}
 	now := t.clock.Now()
