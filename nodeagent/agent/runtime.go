@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"k8s.io/klog/v2"
@@ -21,7 +22,11 @@ const runtimeReadyTimeout = time.Minute
 // the containerd child.
 type nodeRuntime struct {
 	client *cri.Client
-	child  *containerd.Process
+
+	mu    sync.Mutex
+	child *containerd.Process // the current one: supervise replaces it after a crash
+	// done is closed by stop; supervised is closed when the supervisor has ended.
+	done, supervised chan struct{}
 }
 
 // startRuntime writes the pod network's CNI configuration, starts containerd under DataDir unless
@@ -37,14 +42,17 @@ func startRuntime(ctx context.Context, o *Options) (*nodeRuntime, error) {
 		}
 		logger.Info("Wrote the pod network's CNI configuration", "dir", o.CNIConfDir, "podCIDR", o.podCIDR())
 	}
-	r := &nodeRuntime{}
+	r := &nodeRuntime{done: make(chan struct{})}
 	endpoint := o.ContainerRuntimeEndpoint
 	if endpoint == "" {
-		child, err := containerd.Start(context.WithoutCancel(ctx), containerd.Config{DataDir: o.DataDir, CNIConfDir: o.CNIConfDir})
+		cfg := containerd.Config{DataDir: o.DataDir, CNIConfDir: o.CNIConfDir}
+		child, err := containerd.Start(context.WithoutCancel(ctx), cfg)
 		if err != nil {
 			return nil, err
 		}
 		r.child, endpoint = child, child.Endpoint()
+		r.supervised = make(chan struct{})
+		go r.supervise(klog.NewContext(context.WithoutCancel(ctx), logger.WithName("containerd")), cfg)
 	}
 	// The sandbox image: always for our containerd; best effort for an external one, which may
 	// be configured with another sandbox image it can pull.
@@ -73,8 +81,70 @@ func (r *nodeRuntime) stop(ctx context.Context) error {
 	if r.client != nil {
 		errs = append(errs, r.client.Close(context.WithoutCancel(ctx)))
 	}
-	if r.child != nil {
-		errs = append(errs, r.child.Stop())
+	r.mu.Lock()
+	select {
+	case <-r.done:
+	default:
+		close(r.done)
+	}
+	child := r.child
+	r.mu.Unlock()
+	if child != nil {
+		errs = append(errs, child.Stop())
+	}
+	if r.supervised != nil {
+		<-r.supervised
 	}
 	return errors.Join(errs...)
+}
+
+// supervise starts containerd again whenever it exits while the node runs, as a service
+// manager restarts a crashed runtime: the pods' shims outlive it, the CRI connection reconnects
+// to the same socket, and the kubelet finds its pods as they were. The wait before a restart
+// doubles (1 s to 30 s) while containerd keeps exiting within a minute of starting.
+func (r *nodeRuntime) supervise(ctx context.Context, cfg containerd.Config) {
+	defer close(r.supervised)
+	logger := klog.FromContext(ctx)
+	delay := time.Duration(0)
+	for {
+		r.mu.Lock()
+		child := r.child
+		r.mu.Unlock()
+		started := time.Now()
+		select {
+		case <-r.done:
+			return
+		case <-child.Exited():
+		}
+		if time.Since(started) > time.Minute {
+			delay = 0
+		}
+		delay = min(max(2*delay, time.Second), 30*time.Second)
+		logger.Error(child.Err(), "containerd exited; starting it again", "after", delay)
+		for {
+			select {
+			case <-r.done:
+				return
+			case <-time.After(delay):
+			}
+			next, err := containerd.Start(ctx, cfg)
+			if err != nil {
+				logger.Error(err, "Starting containerd again")
+				delay = min(2*delay, 30*time.Second)
+				continue
+			}
+			r.mu.Lock()
+			select {
+			case <-r.done: // stopped meanwhile: stop goes for the old child, this one is ours
+				r.mu.Unlock()
+				_ = next.Stop()
+				return
+			default:
+			}
+			r.child = next
+			r.mu.Unlock()
+			logger.Info("containerd is back", "pid", next.Pid())
+			break
+		}
+	}
 }
