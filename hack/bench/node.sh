@@ -149,6 +149,6 @@ inns "$SKIFF" images import --data-dir "$NODE_DIR" "$OUT/busybox.tar" >&2
 
 log "podstartup: $PODS pods, runs $RUNS, paced at $RATE/s"
 inns "$OUT/bin/podstartup" --kubeconfig "$K" --cri-endpoint "unix://$SOCKET" --agent-pid "$AGENT_PID" \
-  --pods "$PODS" --rate "$RATE" --runs "$RUNS" --cgroup-parent "$CGROOT" --work-dir "$NODE_DIR" \
+  --pods "$PODS" --rate "$RATE" --runs "$RUNS" --cgroup-parent "$CGROOT" --work-dir "$NODE_DIR" --pods-csv "$OUT" \
   2> >(tee -a "$OUT/podstartup.log" >&2) | tee "$OUT/tables.md"
 log "agent at the end: $(grep -E 'VmRSS|VmHWM' "/proc/$AGENT_PID/status" | tr -s ' \n' ' ')"

@@ -156,7 +156,9 @@ func (m *Manager) tokenFile(ctx context.Context, pod *corev1.Pod, p *corev1.Serv
 // configMap reads a ConfigMap; a missing optional one is empty. A missing one is reported
 // as the kubelet's object managers word it (configmap "x" not found).
 func (m *Manager) configMap(ctx context.Context, ns, name string, optional bool) (*corev1.ConfigMap, error) {
-	cm, err := m.cfg.Client.CoreV1().ConfigMaps(ns).Get(ctx, name, metav1.GetOptions{})
+	cm, err := m.configMaps.get(ns+"/"+name, func() (*corev1.ConfigMap, error) {
+		return m.cfg.Client.CoreV1().ConfigMaps(ns).Get(ctx, name, metav1.GetOptions{})
+	})
 	if apierrors.IsNotFound(err) {
 		if optional {
 			return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}, nil
@@ -168,7 +170,9 @@ func (m *Manager) configMap(ctx context.Context, ns, name string, optional bool)
 
 // secret is configMap for a Secret.
 func (m *Manager) secret(ctx context.Context, ns, name string, optional bool) (*corev1.Secret, error) {
-	s, err := m.cfg.Client.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
+	s, err := m.secrets.get(ns+"/"+name, func() (*corev1.Secret, error) {
+		return m.cfg.Client.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
+	})
 	if apierrors.IsNotFound(err) {
 		if optional {
 			return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}, nil

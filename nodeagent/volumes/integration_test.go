@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clocktesting "k8s.io/utils/clock/testing"
 	"k8s.io/utils/ptr"
 
 	"github.com/skiff-sh/skiff/nodeagent/volumes"
@@ -64,8 +66,9 @@ func TestFilesVolumesAgainstAPIServer(t *testing.T) {
 	must(err)
 
 	root := t.TempDir()
+	clk := clocktesting.NewFakeClock(time.Now())
 	m := volumes.NewManager(volumes.Config{
-		RootDir: root, Client: client, NodeName: "node-1",
+		RootDir: root, Client: client, NodeName: "node-1", Clock: clk,
 		SecretsOnDisk: os.Geteuid() != 0,
 		NodeAllocatable: func() corev1.ResourceList {
 			return corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("2Gi")}
@@ -137,6 +140,7 @@ func TestFilesVolumesAgainstAPIServer(t *testing.T) {
 	cm.Data["new.key"] = "n"
 	_, err = client.CoreV1().ConfigMaps(ns).Update(ctx, cm, metav1.UpdateOptions{})
 	must(err)
+	clk.Step(time.Minute) // past the manager's cache of ConfigMaps and Secrets
 	// The projected volume lost its ca.crt source key: upstream fails that volume, the
 	// others are still updated.
 	if err := m.SetUp(ctx, pod); err == nil || err.Error() != `MountVolume.SetUp failed for volume "kube-api-access-x" : configmap references non-existent config key: ca.crt` {

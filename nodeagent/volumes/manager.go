@@ -36,8 +36,10 @@ type Config struct {
 // Manager sets up pods' volumes on the node. It is safe for concurrent use; calls for the
 // same pod are serialized.
 type Manager struct {
-	cfg    Config
-	tokens *tokens
+	cfg        Config
+	tokens     *tokens
+	configMaps *objectCache[*corev1.ConfigMap]
+	secrets    *objectCache[*corev1.Secret]
 
 	mu    sync.Mutex
 	pods  map[types.UID]*podState
@@ -71,10 +73,12 @@ func NewManager(cfg Config) *Manager {
 		cfg.Clock = clock.RealClock{}
 	}
 	return &Manager{
-		cfg:    cfg,
-		tokens: newTokens(cfg.Client, cfg.Clock),
-		pods:   map[types.UID]*podState{},
-		locks:  map[types.UID]*sync.Mutex{},
+		cfg:        cfg,
+		tokens:     newTokens(cfg.Client, cfg.Clock),
+		configMaps: newObjectCache[*corev1.ConfigMap](cfg.Clock, objectTTL),
+		secrets:    newObjectCache[*corev1.Secret](cfg.Clock, objectTTL),
+		pods:       map[types.UID]*podState{},
+		locks:      map[types.UID]*sync.Mutex{},
 	}
 }
 
@@ -116,6 +120,12 @@ func (m *Manager) SetUp(ctx context.Context, pod *corev1.Pod) error {
 	var errs []error
 	for i := range pod.Spec.Volumes {
 		v := &pod.Spec.Volumes[i]
+		if old, ok := prev.volume(v.Name); ok && (v.PersistentVolumeClaim != nil || v.Ephemeral != nil) {
+			// A claim's volume, once set up, stays as it is (as a mounted one does upstream):
+			// no need to look the claim and its volume up again at every sync.
+			state.volumes[v.Name] = old
+			continue
+		}
 		hv, err := m.setUpVolume(ctx, pod, v)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("MountVolume.SetUp failed for volume %q : %w", v.Name, err))

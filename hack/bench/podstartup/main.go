@@ -29,6 +29,7 @@ type options struct {
 	workDir      string
 	timeout      time.Duration
 	cleanup      bool
+	podsCSV      string
 }
 
 func main() {
@@ -43,6 +44,7 @@ func main() {
 	flag.StringVar(&o.cgroupParent, "cgroup-parent", "", "cgroup parent of the CRI baseline's sandboxes (the node's --cgroup-root)")
 	flag.StringVar(&o.workDir, "work-dir", os.TempDir(), "directory for the CRI baseline's log files")
 	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "bound on the whole run")
+	flag.StringVar(&o.podsCSV, "pods-csv", "", "directory for a CSV per run of every pod's timeline (ms from the run's start)")
 	flag.BoolVar(&o.cleanup, "cleanup", false, "only stop and remove every sandbox of --cri-endpoint, then exit")
 	header := flag.Bool("header", false, "print the tables' headers and exit")
 	flag.Parse()

@@ -3,6 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -77,6 +83,11 @@ func podRun(ctx context.Context, client kubernetes.Interface, rt cri.Runtime, o 
 	if err != nil {
 		return r, fmt.Errorf("reading start times from the runtime: %w", err)
 	}
+	if o.podsCSV != "" {
+		if err := writePodsCSV(filepath.Join(o.podsCSV, name+"-pods.csv"), start, pods, rts); err != nil {
+			return r, err
+		}
+	}
 	for _, p := range pods {
 		r.running = append(r.running, p.running.Sub(p.sent))
 		r.ready = append(r.ready, p.ready.Sub(p.sent))
@@ -94,4 +105,23 @@ func podRun(ctx context.Context, client kubernetes.Interface, rt cri.Runtime, o 
 		return r, fmt.Errorf("deleting the pods: %w", err)
 	}
 	return r, waitNoPodSandboxes(ctx, rt, 3*time.Minute)
+}
+
+// writePodsCSV writes one line per pod: its name and the times it was created, bound, had its
+// sandbox and container created, started and was seen Ready, in ms from start (empty: unknown).
+func writePodsCSV(path string, start time.Time, pods map[string]podTimes, rts map[string]runtimeTimes) error {
+	var b strings.Builder
+	b.WriteString("pod,created,bound,sandbox_created,container_created,container_started,ready\n")
+	names := slices.Sorted(maps.Keys(pods))
+	ms := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return strconv.FormatInt(t.Sub(start).Milliseconds(), 10)
+	}
+	for _, n := range names {
+		p, rt := pods[n], rts[pods[n].uid]
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s\n", n, ms(p.sent), ms(p.bound), ms(rt.sandboxCreated), ms(rt.containerCreated), ms(rt.containerStarted), ms(p.ready))
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
