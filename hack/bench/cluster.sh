@@ -16,7 +16,7 @@
 #   deploy     a Deployment of DEPLOY_REPLICAS replicas on DEPLOY_NODES nodes: create to all
 #              available (everything inside one `skiff server`).
 #   big        BIG_NODES nodes and BIG_PODS pods (Deployments of 5,000 replicas): time to all
-#              available and the server's RSS then (BIG=1; takes several minutes).
+#              available and the server's RSS then (pass `big`; about 45 minutes here).
 #
 # Usage: hack/bench/cluster.sh [scheduler] [deploy] [big]   (root; default: scheduler deploy)
 # Output: markdown rows on stdout; raw logs under OUT (default _output/bench/cluster-<time>).
