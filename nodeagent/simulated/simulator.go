@@ -24,6 +24,7 @@ import (
 	"k8s.io/component-helpers/apimachinery/lease"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
+	crcache "sigs.k8s.io/controller-runtime/pkg/cache"
 
 	"github.com/skiff-sh/skiff/internal/apilimit"
 )
@@ -132,12 +133,7 @@ func (s *simulator) run(ctx context.Context) error {
 	}
 	logger.Info("Registered simulated nodes", "nodes", len(s.nodes), "duration", s.clock.Since(start).Round(time.Millisecond))
 
-	stripManagedFields := func(obj any) (any, error) {
-		if m, ok := obj.(metav1.Object); ok {
-			m.SetManagedFields(nil)
-		}
-		return obj, nil
-	}
+	stripManagedFields := crcache.TransformStripManagedFields()
 	podFactory := informers.NewSharedInformerFactoryWithOptions(s.client, 0, informers.WithTweakListOptions(func(lo *metav1.ListOptions) {
 		lo.FieldSelector = fields.OneTermNotEqualSelector("spec.nodeName", "").String()
 	}), informers.WithTransform(stripManagedFields))
