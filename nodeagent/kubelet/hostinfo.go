@@ -1,12 +1,9 @@
 package kubelet
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	goruntime "runtime"
-	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -45,20 +42,7 @@ func memTotal(path string) (int64, error) {
 	return parseMemTotal(data)
 }
 
-func parseMemTotal(data []byte) (int64, error) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 2 && f[0] == "MemTotal:" {
-			kb, err := strconv.ParseInt(f[1], 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("MemTotal %q: %w", f[1], err)
-			}
-			return kb * 1024, nil
-		}
-	}
-	return 0, fmt.Errorf("no MemTotal in meminfo")
-}
+func parseMemTotal(data []byte) (int64, error) { return parseMeminfo(data, "MemTotal:") }
 
 // systemInfo is status.nodeInfo without the runtime version.
 func systemInfo() corev1.NodeSystemInfo {

@@ -273,7 +273,11 @@ func (k *Kubelet) nodeStatus(ctx context.Context, old *corev1.Node) (corev1.Node
 		oldConds = old.Status.Conditions
 		st.VolumesInUse, st.VolumesAttached = old.Status.VolumesInUse, old.Status.VolumesAttached
 	}
-	st.Conditions = nodeConditions(oldConds, k.runtimeNotReady(ctx), metav1.NewTime(k.clock.Now()))
+	p, err := measurePressure("/proc/meminfo", k.o.RootDir)
+	if err != nil {
+		klog.FromContext(ctx).V(2).Info("Measuring memory and disk pressure", "err", err)
+	}
+	st.Conditions = nodeConditions(oldConds, k.runtimeNotReady(ctx), p, metav1.NewTime(k.clock.Now()))
 	return st, nil
 }
 
@@ -305,9 +309,9 @@ func (k *Kubelet) runtimeNotReady(ctx context.Context) string {
 	return strings.Join(errs, "")
 }
 
-// nodeConditions are the pressure conditions (always False: no eviction manager) and Ready,
-// last as upstream orders them, keeping transition times of unchanged statuses.
-func nodeConditions(old []corev1.NodeCondition, notReady string, now metav1.Time) []corev1.NodeCondition {
+// nodeConditions are the pressure conditions and Ready, last as upstream orders them, keeping
+// transition times of unchanged statuses.
+func nodeConditions(old []corev1.NodeCondition, notReady string, p pressure, now metav1.Time) []corev1.NodeCondition {
 	mk := func(t corev1.NodeConditionType, s corev1.ConditionStatus, reason, msg string) corev1.NodeCondition {
 		c := corev1.NodeCondition{Type: t, Status: s, Reason: reason, Message: msg, LastHeartbeatTime: now, LastTransitionTime: now}
 		if o := findNodeCondition(old, t); o != nil && o.Status == s {
@@ -319,9 +323,17 @@ func nodeConditions(old []corev1.NodeCondition, notReady string, now metav1.Time
 	if notReady != "" {
 		ready = mk(corev1.NodeReady, corev1.ConditionFalse, "KubeletNotReady", notReady)
 	}
+	memory := mk(corev1.NodeMemoryPressure, corev1.ConditionFalse, "KubeletHasSufficientMemory", "kubelet has sufficient memory available")
+	if p.memory {
+		memory = mk(corev1.NodeMemoryPressure, corev1.ConditionTrue, "KubeletHasInsufficientMemory", "kubelet has insufficient memory available")
+	}
+	disk := mk(corev1.NodeDiskPressure, corev1.ConditionFalse, "KubeletHasNoDiskPressure", "kubelet has no disk pressure")
+	if p.disk {
+		disk = mk(corev1.NodeDiskPressure, corev1.ConditionTrue, "KubeletHasDiskPressure", "kubelet has disk pressure")
+	}
 	return []corev1.NodeCondition{
-		mk(corev1.NodeMemoryPressure, corev1.ConditionFalse, "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-		mk(corev1.NodeDiskPressure, corev1.ConditionFalse, "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+		memory,
+		disk,
 		mk(corev1.NodePIDPressure, corev1.ConditionFalse, "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
 		ready,
 	}
