@@ -123,21 +123,9 @@ for _ in $(seq 600); do
   sleep 0.2
 done
 
-# ip netns exec mounts a fresh /sys: the agent's mount namespace gets the machine's cgroup
-# hierarchies again (runc needs them); a v1 hierarchy mounted with the same controllers is the same.
+# The agent runs with the machine's cgroup hierarchies mounted (hack/with-cgroups.sh): runc needs them.
 log "starting skiff nodeagent"
-# shellcheck disable=SC2016
-setsid ip netns exec "$NS" bash -c '
-  set -euo pipefail
-  if ! grep -q " /sys/fs/cgroup/" /proc/self/mounts; then
-    mount -t tmpfs cgroup_root /sys/fs/cgroup
-    grep -E "^[^ ]+ /sys/fs/cgroup/[^ ]+ cgroup2? " /proc/1/mounts | while read -r _ dir type opts _; do
-      keep=$(tr , "\n" <<<"$opts" | { grep -vxE "rw|ro|relatime|noatime|nosuid|nodev|noexec|seclabel" || true; } | paste -sd, -)
-      mkdir -p "$dir"
-      mount -t "$type" ${keep:+-o "$keep"} "$type" "$dir"
-    done
-  fi
-  exec "$@"' _ "$SKIFF" nodeagent --kubeconfig "$K" --container-runtime=containerd --data-dir "$NODE_DIR" \
+setsid ip netns exec "$NS" hack/with-cgroups.sh "$SKIFF" nodeagent --kubeconfig "$K" --container-runtime=containerd --data-dir "$NODE_DIR" \
   --node-ip "${NODE_IP%/*}" --cgroup-root "$CGROOT" --pod-cidr 10.244.0.0/24 >"$OUT/nodeagent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 600); do

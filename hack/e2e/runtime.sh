@@ -72,20 +72,9 @@ run_topology() {
   # through a default route on a real machine; this one leads nowhere outside the namespace.
   ip netns exec "$ns" ip route add 10.96.0.0/12 dev skiff-node0 src "${NODE_IP%/*}"
   local rc=0
-  # shellcheck disable=SC2016,SC2086
-  SKIFF_E2E_TOPOLOGY="$1" ip netns exec "$ns" bash -c '
-    set -euo pipefail
-    # ip netns exec mounted a fresh /sys: mount the machine cgroup hierarchies again (runc needs
-    # them). Mounting a v1 hierarchy with the same controllers attaches the existing one.
-    if ! grep -q " /sys/fs/cgroup/" /proc/self/mounts; then
-      mount -t tmpfs cgroup_root /sys/fs/cgroup
-      grep -E "^[^ ]+ /sys/fs/cgroup/[^ ]+ cgroup2? " /proc/1/mounts | while read -r _ dir type opts _; do
-        keep=$(tr , "\n" <<<"$opts" | { grep -vxE "rw|ro|relatime|noatime|nosuid|nodev|noexec|seclabel" || true; } | paste -sd, -)
-        mkdir -p "$dir"
-        mount -t "$type" ${keep:+-o "$keep"} "$type" "$dir"
-      done
-    fi
-    exec "$@"' _ "${testbin}" -test.count=1 -test.timeout=20m ${E2E_FLAGS:--test.v} ${E2E_RUN:+-test.run "${E2E_RUN}"} || rc=$?
+  # With the machine's cgroup hierarchies mounted (hack/with-cgroups.sh): runc needs them.
+  # shellcheck disable=SC2086
+  SKIFF_E2E_TOPOLOGY="$1" ip netns exec "$ns" hack/with-cgroups.sh "${testbin}" -test.count=1 -test.timeout=20m ${E2E_FLAGS:--test.v} ${E2E_RUN:+-test.run "${E2E_RUN}"} || rc=$?
   ip netns del "$ns" 2>/dev/null || true
   trap - EXIT
   return $rc
