@@ -101,15 +101,16 @@ func (r *nodeRuntime) stop(ctx context.Context) error {
 // supervise starts containerd again whenever it exits while the node runs, as a service
 // manager restarts a crashed runtime: the pods' shims outlive it, the CRI connection reconnects
 // to the same socket, and the kubelet finds its pods as they were. The wait before a restart
-// doubles (1 s to 30 s) while containerd keeps exiting within a minute of starting.
+// doubles (1 s to 30 s) while containerd keeps exiting within a minute of starting, or keeps
+// failing to start.
 func (r *nodeRuntime) supervise(ctx context.Context, cfg containerd.Config) {
 	defer close(r.supervised)
 	logger := klog.FromContext(ctx)
 	delay := time.Duration(0)
+	r.mu.Lock()
+	child := r.child
+	r.mu.Unlock()
 	for {
-		r.mu.Lock()
-		child := r.child
-		r.mu.Unlock()
 		started := time.Now()
 		select {
 		case <-r.done:
@@ -119,32 +120,29 @@ func (r *nodeRuntime) supervise(ctx context.Context, cfg containerd.Config) {
 		if time.Since(started) > time.Minute {
 			delay = 0
 		}
-		delay = min(max(2*delay, time.Second), 30*time.Second)
-		logger.Error(child.Err(), "containerd exited; starting it again", "after", delay)
-		for {
+		logger.Error(child.Err(), "containerd exited; starting it again")
+		for child = nil; child == nil; {
+			delay = min(max(2*delay, time.Second), 30*time.Second)
 			select {
 			case <-r.done:
 				return
 			case <-time.After(delay):
 			}
-			next, err := containerd.Start(ctx, cfg)
-			if err != nil {
-				logger.Error(err, "Starting containerd again")
-				delay = min(2*delay, 30*time.Second)
-				continue
+			var err error
+			if child, err = containerd.Start(ctx, cfg); err != nil {
+				logger.Error(err, "Starting containerd again", "retryAfter", min(2*delay, 30*time.Second))
 			}
-			r.mu.Lock()
-			select {
-			case <-r.done: // stopped meanwhile: stop goes for the old child, this one is ours
-				r.mu.Unlock()
-				_ = next.Stop()
-				return
-			default:
-			}
-			r.child = next
-			r.mu.Unlock()
-			logger.Info("containerd is back", "pid", next.Pid())
-			break
 		}
+		r.mu.Lock()
+		select {
+		case <-r.done: // stopped meanwhile: stop went for the old child, this one is ours
+			r.mu.Unlock()
+			_ = child.Stop()
+			return
+		default:
+		}
+		r.child = child
+		r.mu.Unlock()
+		logger.Info("containerd is back", "pid", child.Pid())
 	}
 }
