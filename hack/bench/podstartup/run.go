@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/skiff-sh/skiff/hack/bench/internal/procstat"
 	"github.com/skiff-sh/skiff/nodeagent/cri"
 )
 
@@ -59,7 +60,7 @@ func podRun(ctx context.Context, client kubernetes.Interface, rt cri.Runtime, o 
 		return r, err
 	}
 	logf("run %s: %d pods in %s at %v/s (0: at once)", name, o.pods, ns.Name, rate)
-	agentCPU0, containerdCPU0 := procCPU(o.agentPID), procCPU(containerdPID)
+	agentCPU0, containerdCPU0 := procstat.CPU(o.agentPID), procstat.CPU(containerdPID)
 	start := time.Now()
 	if err := createPods(ctx, client, ns.Name, name, o.image, o.pods, rate, t); err != nil {
 		return r, err
@@ -68,7 +69,7 @@ func podRun(ctx context.Context, client kubernetes.Interface, rt cri.Runtime, o 
 		return r, err
 	}
 	r.wall = time.Since(start)
-	r.agentCPU, r.containerdCPU = procCPU(o.agentPID)-agentCPU0, procCPU(containerdPID)-containerdCPU0
+	r.agentCPU, r.containerdCPU = procstat.CPU(o.agentPID)-agentCPU0, procstat.CPU(containerdPID)-containerdCPU0
 	r.agent, r.containerd = procMemory(o.agentPID), procMemory(containerdPID)
 	r.shims = sumMemory(shims(o.criEndpoint[len("unix://"):]))
 	r.load = loadAverage()

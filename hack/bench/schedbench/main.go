@@ -20,6 +20,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/skiff-sh/skiff/hack/bench/internal/procstat"
 )
 
 type options struct {
@@ -108,7 +110,7 @@ func run(o options) error {
 	defer sched.stop()
 	ctx = sched.watch(ctx, o.serverPID)
 	schedStart := time.Now()
-	serverCPU0 := procCPU(o.serverPID)
+	serverCPU0 := procstat.CPU(o.serverPID)
 	if o.profileURL != "" {
 		go fetchProfile(ctx, o.profileURL, o.profileSec, o.profileOut)
 	}
@@ -117,7 +119,7 @@ func run(o options) error {
 	}
 	backlog := tracker.lastBound().Sub(schedStart)
 	cpuAfterBacklog := sched.cpu()
-	serverCPU := procCPU(o.serverPID) - serverCPU0
+	serverCPU := procstat.CPU(o.serverPID) - serverCPU0
 	load := loadAverage()
 
 	// Stream: pods at a steady rate while the scheduler runs: create-to-bound latency.
@@ -280,22 +282,7 @@ func (s *scheduler) cpu() time.Duration {
 	if s.cmd == nil {
 		return 0
 	}
-	return procCPU(s.cmd.Process.Pid)
-}
-
-// procCPU is the user+system time process pid has used so far (0 if unknown).
-func procCPU(pid int) time.Duration {
-	if pid <= 0 {
-		return 0
-	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+	return procstat.CPU(s.cmd.Process.Pid)
 }
 
 func (s *scheduler) stop() {
